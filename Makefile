@@ -1,0 +1,68 @@
+# loopline — `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+.PHONY: setup
+setup: $(STAMP) system-deps ## Install everything (venv, Python packages, kcat, prometheus); safe to run twice
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	# torch first and pinned: a looser requirement would pull a multi-GB CUDA build
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+.PHONY: system-deps
+system-deps: ## Debian packages: kcat (outside Kafka client), prometheus (promtool, server)
+	@missing=""; \
+	command -v kcat >/dev/null || missing="$$missing kcat"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+.PHONY: demo
+demo: setup ## The main job: embedded broker + all workers + simulator, then a summary
+	$(VENV)/bin/loopline demo
+
+.PHONY: test
+test: setup lint ## Lint, then unit, integration and e2e tests (starts the broker and Prometheus itself)
+	$(PY) -m pytest -q --doctest-modules --ignore=loopline/__main__.py topics privacy lake pipelines jobs loopline tests
+
+.PHONY: test-unit
+test-unit: setup ## Unit tests only (fast)
+	$(PY) -m pytest -q tests/unit
+
+.PHONY: lint
+lint: setup ## ruff, mypy and the import-layering contracts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+.PHONY: bench
+bench: setup ## Benchmarks against their baselines in the same run -> bench/results.json
+	$(PY) -m bench
+
+.PHONY: schemas
+schemas: setup ## Write JSON Schemas and the AsyncAPI document to build/schemas
+	$(VENV)/bin/loopline topics schemas --out build/schemas
+
+.PHONY: clean
+clean: ## Stop the embedded broker and remove the state directory and caches
+	-$(VENV)/bin/loopline broker stop
+	rm -rf .loopline build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,70 @@
+"""Shared fixtures: the real embedded broker (one per session), unique topics per test, kcat."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from topics.admin import provision
+from topics.broker import EmbeddedBroker
+from topics.specs import TopicSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_DATA = ROOT.parent / "shared" / "data" / "dev"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap servers of a real Kafka-protocol broker: LOOPLINE_BOOTSTRAP_SERVERS if set, else
+    the embedded Tansu broker, started through the same code as `loopline broker start`."""
+    external = os.environ.get("LOOPLINE_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    embedded = EmbeddedBroker(tmp_path_factory.mktemp("broker-state"))
+    info = embedded.start()
+    try:
+        yield info.bootstrap_servers
+    finally:
+        embedded.stop()
+
+
+@pytest.fixture
+def topic_factory(broker: str) -> Callable[..., TopicSpec]:
+    """Provision a uniquely named copy of a topic spec (tests run in any order)."""
+
+    def make(spec: TopicSpec | None = None, **changes: object) -> TopicSpec:
+        base = spec or TopicSpec(name="t", description="test topic", key="k", messages=())
+        unique = replace(base, name=f"{base.name}.test-{uuid.uuid4().hex[:10]}", **changes)  # type: ignore[arg-type]
+        provision(broker, [unique])
+        return unique
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def kcat() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the real kcat binary (through tools/kcat, see there why)."""
+    if shutil.which("kcat") is None and not Path("/usr/bin/kcat").exists():
+        pytest.fail("kcat is not installed: run `make setup` (apt-get install kcat)")
+
+    def run(*args: str, timeout_s: float = 30.0) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(ROOT / "tools" / "kcat"), *args], capture_output=True, text=True,
+                              timeout=timeout_s, check=False)
+
+    return run
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    return tmp_path / "state"
