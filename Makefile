@@ -54,8 +54,14 @@ lint: setup ## ruff, mypy and the import-layering contracts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+
+$(BENCH_STAMP): $(STAMP)
+	$(PIP) install --quiet -e '.[dev,bench]'
+	@rm -f $(VENV)/.bench-* && touch $@
+
 .PHONY: bench
-bench: setup ## Benchmarks against their baselines in the same run -> bench/results.json
+bench: setup $(BENCH_STAMP) ## Benchmarks against their baselines in the same run -> bench/results.json
 	$(PY) -m bench
 
 .PHONY: schemas

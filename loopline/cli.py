@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from loopline.exceptions import LooplineError
+from loopline.exceptions import HANDLED_ERRORS
 
 app = typer.Typer(
     name="loopline",
@@ -40,10 +40,14 @@ COMMAND_MODULES = [
     "loopline.commands.broker",
     "loopline.commands.topics",
     "loopline.commands.simulate",
+    "loopline.commands.privacy",
 ]
 
 
 def _build() -> typer.Typer:
+    from loopline.settings import env_help
+
+    app.info.epilog = "Environment variables:\n\n" + "\n\n".join(env_help().splitlines())
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)
         module.register(app, GROUPS)
@@ -59,15 +63,13 @@ def main() -> None:
     cli = _build()
     try:
         cli()
-    except LooplineError as exc:
+    except HANDLED_ERRORS as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         sys.exit(2)
 
 
 def _install_log_filter() -> None:
-    """Mask PII in every log record (privacy/), when that package provides the filter."""
-    try:
-        from privacy.logfilter import install
-    except ImportError:  # privacy's log filter not built yet
-        return
+    """Mask PII in every log record loopline emits (installed by default)."""
+    from privacy.logfilter import install
+
     install()

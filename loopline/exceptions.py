@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pipelines.exceptions import PipelineError
+from privacy.exceptions import PrivacyError
+from topics.exceptions import TopicsError
+
 
 class LooplineError(Exception):
     """Root of the errors the CLI reports as a one-line message and exit code 2."""
@@ -9,3 +13,7 @@ class LooplineError(Exception):
 
 class ConfigError(LooplineError):
     """A setting is missing or invalid: fix the named environment variable."""
+
+
+#: Every package's error root: the CLI prints these as one line and exits 2, never a traceback.
+HANDLED_ERRORS: tuple[type[Exception], ...] = (LooplineError, TopicsError, PrivacyError, PipelineError)

@@ -1,0 +1,72 @@
+"""`loopline mask`: JSONL {"text"} on stdin -> JSONL {"text", "spans"} on stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TextIO
+
+import typer
+
+from loopline.exceptions import ConfigError
+from privacy.exceptions import PrivacyError
+from privacy.keys import MaskingKey
+from privacy.masking import Masker
+
+
+def mask_stream(stdin: TextIO, stdout: TextIO, *, masker: Masker) -> int:
+    """Mask each JSONL line, in input order; returns the number of records written."""
+    count = 0
+    for lineno, line in enumerate(stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ConfigError(
+                f"stdin line {lineno}: expected a JSON object with a 'text' field ({exc})"
+            ) from None
+        if not isinstance(text, str):
+            raise ConfigError(
+                f"stdin line {lineno}: 'text' must be a string, got {type(text).__name__}"
+            )
+        result = masker.mask(text)
+        out = {
+            "text": result.text,
+            "spans": [{"start": s.start, "end": s.end, "kind": s.kind} for s in result.spans],
+        }
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        count += 1
+    stdout.flush()
+    return count
+
+
+def mask(
+    operator: str = typer.Option(
+        "redact",
+        "--operator",
+        help="redact (<EMAIL>) or token (tok:email:…, needs LOOPLINE_TOKEN_KEY)",
+    ),
+    region: str = typer.Option("US", "--region", help="default region for phone numbers"),
+) -> None:
+    """Mask PII: JSONL {"text"} on stdin -> JSONL {"text", "spans"} on stdout.
+
+    Env: LOOPLINE_TOKEN_KEY or LOOPLINE_TOKEN_KEY_FILE (token operator), LOOPLINE_DEV_MODE=1.
+    """
+    if operator not in ("redact", "token"):
+        raise ConfigError(f"--operator must be redact or token, got {operator!r}")
+    try:
+        if operator == "token":
+            key = MaskingKey.from_env(os.environ)
+        else:
+            key = MaskingKey(os.urandom(32), source="ephemeral")  # redaction uses no key
+        masker = Masker(key, operator, {}, region)
+    except PrivacyError as exc:
+        raise ConfigError(str(exc)) from None
+    mask_stream(sys.stdin, sys.stdout, masker=masker)
+
+
+def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
+    app.command("mask")(mask)

@@ -1,0 +1,1 @@
+"""Detectors: each takes a text and returns spans on that text."""

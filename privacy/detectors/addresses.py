@@ -1,0 +1,231 @@
+"""Street addresses from structure (house number + street word), street-name compounds
+("Nassaustraat 123"), unit designators ("Apt. 4B"), postal codes and context ("lives at",
+"address:"). An anchor is extended over the rest of the address — city, region, country, postal
+code, over commas and line breaks — until an ordinary word ends it.
+
+>>> text = "Please ship it to 221 Baker Street, London NW1 6XE by Friday"
+>>> [text[s.start:s.end] for s in detect_addresses(text)]
+['221 Baker Street, London NW1 6XE']
+>>> detect_addresses("I paid 25 dollars for 3 cards on the road")
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from privacy.spans import Span, lower_same_length
+from privacy.wordlists import STOP_WORDS, common_words, places, street_words
+
+_UNITS = "apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|po box|p\\.o\\. box|box"
+_UNIT = re.compile(rf"\b(?:{_UNITS})\.?\s*#?\s*\d+[a-z]?\b")  # on lowercased text
+_COMPOUND_SUFFIXES = (
+    "straat", "strasse", "straße", "str.", "gasse", "weg", "laan", "gatan", "vägen", "vej", "vei",
+    "veien", "katu", "kuja", "gade", "gata", "allee", "platz", "plein", "dreef", "kade", "gracht",
+    "ring", "ulica", "utca", "útja", "gürtel", "stradă",
+)  # fmt: skip
+# "<word> <number>": kept when the word ends like a street ("Nassaustraat 123")
+_WORD_NUMBER = re.compile(r"([^\W\d_]+\.?)[ ]+\d{1,5}[a-z]?\b")
+_CUE = re.compile(  # on lowercased text
+    r"\b(?:address(?:es)?|live[sd]?\s+(?:at|in|on)|living\s+(?:at|on)|located\s+at|moved?\s+to|"
+    r"return(?:ed)?\s+to|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+(?:it\s+)?to|"
+    r"send\s+(?:it\s+)?to|reside[sd]?\s+at|is\s+(?:at|on)|zip(?:\s*code)?|post(?:al)?\s*code)\b"
+)
+_NUMBER = re.compile(r"\d{1,6}[A-Za-z]?")
+_TOKEN = re.compile(r"\d{1,6}[A-Za-z]?\b|[^\W\d_]+(?:['’.\-][^\W\d_]+)*\.?|\d+")
+_SEP_OK = re.compile(r"^[\s,()#/\-–]*$")
+_UK_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+_MAX_TOKENS = 18
+_HAS_DIGIT = re.compile(r"\d")
+
+
+@cache
+def _street_number_pattern() -> re.Pattern[str]:
+    words = "|".join(sorted((re.escape(w) for w in street_words()), key=len, reverse=True))
+    # "<number> <up to 4 words> <street word>" ("12 Baker Street", "48 rue Descartes")
+    return re.compile(  # on lowercased text
+        rf"\b\d{{1,5}}[a-z]?((?:[ ]+[^\W\d_][\w'’.\-]*){{0,4}}?)[ ]+(?:{words})\b\.?"
+    )
+
+
+# "<number> <words> <number>": building, street, house number ("87 Jakobi 69", "11 Školní 939")
+_NUM_WORDS_NUM = re.compile(r"\b\d{1,5}((?:[ ]+[^\W\d_][\w'’\-]*\.?){1,3})[ ]+\d{1,5}[A-Za-z]?\b")
+
+
+def _num_words_num_anchors(text: str, common: frozenset[str]) -> list[tuple[int, int, float]]:
+    out: list[tuple[int, int, float]] = []
+    for m in _NUM_WORDS_NUM.finditer(text):
+        words = [w.lower().rstrip(".") for w in m.group(1).split()]
+        if all(w not in common for w in words):
+            out.append((m.start(), m.end(), 0.6))
+    return out
+
+
+# a named street without a number: "Whittaker Street" (case matters here)
+_NAMED_STREET = re.compile(
+    r"\b(?:[A-Z][\w'’\-]*[ ]+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Boulevard|Blvd|"
+    r"Court|Place|Way|Terrace|Square|Highway|Parkway|Crescent|Close)\b\.?"
+)
+_DIRECTIONS = frozenset(
+    [
+        "n",
+        "s",
+        "e",
+        "w",
+        "ne",
+        "nw",
+        "se",
+        "sw",
+        "north",
+        "south",
+        "east",
+        "west",
+        "old",
+        "new",
+        "upper",
+        "lower",
+    ]
+)
+
+
+def _street_anchors(
+    text: str, lowered: str, common: frozenset[str]
+) -> list[tuple[int, int, float]]:
+    out: list[tuple[int, int, float]] = []
+    for m in _street_number_pattern().finditer(lowered):
+        middle = text[m.start(1) : m.end(1)].split()
+        if all(
+            w[0].isupper()
+            or w.lower().rstrip(".") not in common
+            or w.lower().rstrip(".") in _DIRECTIONS
+            for w in middle
+        ):
+            out.append((m.start(), m.end(), 0.85))
+    return out
+
+
+def _named_street_anchors(text: str, common: frozenset[str]) -> list[tuple[int, int, float]]:
+    out: list[tuple[int, int, float]] = []
+    for m in _NAMED_STREET.finditer(text):
+        words = m.group().split()[:-1]
+        if words and all(w.lower() not in common for w in words):
+            out.append((m.start(), m.end(), 0.6))
+    return out
+
+
+def _accept(tok: str, common: frozenset[str], streets: frozenset[str]) -> bool:
+    if tok[0].isdigit():
+        return len(tok.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")) <= 6
+    lw = tok.lower().rstrip(".")
+    if lw in streets or lw == "nan" or _UK_POSTCODE.match(tok) or lw in places():
+        return True
+    if (tok.isupper() and len(lw) <= 3) or (tok.endswith(".") and len(lw) <= 3):
+        return True  # state codes, initials and abbreviations ("JN", "N.", "rkp.")
+    if lw in _DIRECTIONS:
+        return True
+    if tok[0].isupper():
+        return lw not in STOP_WORDS  # "Port Janiceville", "Vatican City"
+    return lw not in common
+
+
+def _extend_right(text: str, pos: int, *, common: frozenset[str], streets: frozenset[str]) -> int:
+    end = pos
+    count = 0
+    for m in _TOKEN.finditer(text, pos):
+        sep = text[end : m.start()]
+        if not _SEP_OK.match(sep.replace(".", "")) or sep.count("\n") > 2 or len(sep) > 8:
+            break
+        tok = m.group()
+        lw = tok.lower().rstrip(".")
+        if lw in _UNIT_WORDS:
+            end = m.end()
+            count += 1
+            continue
+        if not _accept(tok, common, streets):
+            break
+        end = m.end()
+        count += 1
+        if count >= _MAX_TOKENS:
+            break
+    return end
+
+
+_UNIT_WORDS = frozenset(
+    [
+        "apt",
+        "apartment",
+        "suite",
+        "ste",
+        "unit",
+        "flat",
+        "floor",
+        "fl",
+        "room",
+        "rm",
+        "bldg",
+        "building",
+        "box",
+    ]
+)
+
+
+def _extend_left(text: str, pos: int, *, common: frozenset[str], streets: frozenset[str]) -> int:
+    """Take in a house number, or capitalised street-name words, just before an anchor."""
+    start = pos
+    for _ in range(4):
+        seg = text[max(0, start - 40) : start]
+        m = re.search(r"([^\W_]+[.]?)([ \t]+|[ \t]*,[ \t]*)$", seg)
+        if m is None:
+            break
+        tok = m.group(1)
+        if tok[0].isdigit() or (tok[0].isupper() and tok.lower().rstrip(".") not in common):
+            start = start - len(m.group(0))
+        else:
+            break
+    return start
+
+
+def detect_addresses(text: str, lowered: str | None = None) -> list[Span]:
+    common = common_words()
+    streets = street_words()
+    has_digit = _HAS_DIGIT.search(text) is not None
+    out: list[Span] = []
+    anchors: list[tuple[int, int, float]] = []
+    if has_digit:
+        low = lowered if lowered is not None else lower_same_length(text)
+        anchors.extend(_street_anchors(text, low, common))
+        anchors.extend(_num_words_num_anchors(text, common))
+        anchors.extend(
+            (m.start(), m.end(), 0.85)
+            for m in _WORD_NUMBER.finditer(low)
+            if m.group(1).endswith(_COMPOUND_SUFFIXES)
+        )
+        anchors.extend((m.start(), m.end(), 0.8) for m in _UNIT.finditer(low))
+        for cue in _CUE.finditer(low):
+            # the address proper starts at the first number within a short distance of the cue
+            num = _NUMBER.search(text, cue.end(), min(len(text), cue.end() + 40))
+            if num is None or text[num.end() : num.end() + 1] == ":":
+                continue  # none, or a clock time ("is at 10:30")
+            lead = text[cue.end() : num.start()]
+            words = _TOKEN.findall(lead)
+            if sum(1 for w in words if w.lower() in common) > 3:
+                continue
+            anchors.append((num.start(), num.end(), 0.7))
+    anchors.extend(_named_street_anchors(text, common))
+    if not anchors:
+        return out
+    anchors.sort()
+    last_end = -1
+    for start, end, conf in anchors:
+        if start < last_end:
+            continue
+        start = _extend_left(text, start, common=common, streets=streets)
+        end = max(end, _extend_right(text, end, common=common, streets=streets))
+        span_text = text[start:end].rstrip(" ,.\n-")
+        end = start + len(span_text)
+        if end <= start:
+            continue
+        out.append(Span(start, end, "ADDRESS", "address", conf))
+        last_end = end
+    return out

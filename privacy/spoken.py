@@ -1,0 +1,196 @@
+"""Spoken-number normalisation for voice transcripts, with a map back to the original offsets.
+
+ASR output spells numbers out ("four five three two, one one …", "oh" for zero, "double five",
+"twenty three", digits mixed with words, digits split by spaces). :func:`normalise` rewrites each
+run of number words into digits so the digit-based detectors see them, and keeps, for every
+character of the new text, the original character range it came from.
+
+>>> n = normalise("card is four five three two double one oh nine thanks")
+>>> n.text
+'card is 45321109 thanks'
+>>> start, end = n.to_original(8, 16)
+>>> "card is four five three two double one oh nine thanks"[start:end]
+'four five three two double one oh nine'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+UNITS = {
+    "zero": 0, "oh": 0, "o": 0, "nought": 0, "nil": 0,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "niner": 9,
+}  # fmt: skip
+TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 2, "thirty": 3, "forty": 4, "fourty": 4, "fifty": 5,
+    "sixty": 6, "seventy": 7, "eighty": 8, "ninety": 9,
+}  # fmt: skip
+REPEAT = {"double": 2, "triple": 3, "treble": 3}
+SCALE = {"hundred": 2, "thousand": 3}
+_WEAK = {"oh", "o", "nil", "nought"}  # count as digits only next to other number words
+
+_ALL_WORDS = set(UNITS) | set(TEENS) | set(TENS) | set(REPEAT) | set(SCALE)
+_STRONG_WORDS = frozenset(w for w in _ALL_WORDS if w not in _WEAK)
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def has_spoken_number(text: str) -> bool:
+    """Cheap prefilter: does the text contain any spoken number word at all?
+
+    >>> has_spoken_number("call me at five"), has_spoken_number("someone at 5")
+    (True, False)
+    """
+    return not _STRONG_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
+
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?|\d+")
+# what may sit between two number tokens of one run: spaces, commas, dashes, dots, "and"
+_GAP = re.compile(r"^(?:[\s,.\-–/]*|\s+and\s+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """Text with spoken numbers as digits, and the map of each character to the original."""
+
+    text: str
+    starts: list[int] | None  # original start offset per character (None: identity)
+    ends: list[int] | None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map ``[start, end)`` on the normalised text to the original text."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+
+def _digits_of(words: list[str]) -> list[str]:
+    """Turn one run of number words into digit groups, one group per word (so offsets map back)."""
+    out: list[str] = []
+    i = 0
+    n = len(words)
+    while i < n:
+        w = words[i]
+        if w.isdigit():
+            out.append(w)
+        elif w in REPEAT and i + 1 < n and words[i + 1] in UNITS:
+            # each word maps to digits of its own, so a span covers both words
+            digit = str(UNITS[words[i + 1]])
+            out.append(digit)
+            out.append(digit * (REPEAT[w] - 1))
+            i += 1
+        elif w in REPEAT:
+            out.append("")
+        elif w in UNITS:
+            if i + 1 < n and words[i + 1] in SCALE:
+                # "five hundred", "two thousand": the scale word supplies the zeros unless a
+                # smaller number follows ("five hundred twenty" -> 520)
+                zeros = SCALE[words[i + 1]]
+                tail = words[i + 2] if i + 2 < n else ""
+                if tail in TENS or tail in TEENS:
+                    out.append(str(UNITS[w]) + "0" * (zeros - 2))
+                elif tail in UNITS and zeros == 2:
+                    out.append(str(UNITS[w]) + "0")
+                elif tail in UNITS:
+                    out.append(str(UNITS[w]) + "0" * (zeros - 1))
+                else:
+                    out.append(str(UNITS[w]) + "0" * (zeros - 1))
+                    out.append("0")
+                    i += 1
+                    i += 1
+                    continue
+                out.append("")
+                i += 1
+            else:
+                out.append(str(UNITS[w]))
+        elif w in TEENS:
+            out.append(str(TEENS[w]))
+        elif w in TENS:
+            if i + 1 < n and words[i + 1] in UNITS and words[i + 1] not in _WEAK:
+                out.append(str(TENS[w]))
+                out.append(str(UNITS[words[i + 1]]))
+                i += 1
+            else:
+                out.append(f"{TENS[w]}0")
+        elif w in SCALE:
+            out.append("1" + "0" * SCALE[w])
+        else:
+            out.append("")
+        i += 1
+    return out
+
+
+def _split_hyphen(tok: str) -> list[str]:
+    return tok.lower().split("-") if "-" in tok else [tok.lower()]
+
+
+def normalise(text: str) -> Normalised:
+    """Rewrite spoken number runs as digits; identity (no copy of maps) when there are none."""
+    if not has_spoken_number(text):
+        return Normalised(text, None, None)
+    # tokens: (start, end, [lowercase word parts]) for number words and digit strings
+    toks: list[tuple[int, int, str]] = []
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        parts = _split_hyphen(tok)
+        if tok.isdigit() or all(p in _ALL_WORDS for p in parts):
+            if len(parts) == 2 and parts[0] in TENS and parts[1] in UNITS:
+                # "forty-five": split into two sub-tokens with their own offsets
+                cut = m.start() + len(parts[0])
+                toks.append((m.start(), cut, parts[0]))
+                toks.append((cut + 1, m.end(), parts[1]))
+            elif len(parts) == 1:
+                toks.append((m.start(), m.end(), parts[0]))
+    # group into runs separated only by gaps
+    runs: list[list[tuple[int, int, str]]] = []
+    for item in toks:
+        if runs and _GAP.match(text[runs[-1][-1][1] : item[0]]):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    changed = False
+    for run in runs:
+        words = [w for _, _, w in run]
+        n_words = sum(1 for w in words if not w.isdigit())
+        if n_words == 0:
+            continue
+        strong = [w for w in words if w not in _WEAK]
+        if not strong or (len(words) == 1 and words[0] in _WEAK):
+            continue
+        groups = _digits_of(words)
+        # keep the gap characters of the original (so "45 32, 11" keeps its grouping) but drop
+        # the words; each digit maps back to its source word
+        run_start = run[0][0]
+        pieces.append(text[pos:run_start])
+        starts.extend(range(pos, run_start))
+        ends.extend(range(pos + 1, run_start + 1))
+        for idx, ((s, e, _), digits) in enumerate(zip(run, groups, strict=True)):
+            if idx > 0:
+                gap_start = run[idx - 1][1]
+                gap = text[gap_start:s]
+                # spaces between spoken digits vanish; commas and "and" become one space
+                sep = "" if gap.strip(" -") == "" else " "
+                if sep:
+                    pieces.append(sep)
+                    starts.append(gap_start)
+                    ends.append(s)
+            pieces.append(digits)
+            starts.extend([s] * len(digits))
+            ends.extend([e] * len(digits))
+        pos = run[-1][1]
+        changed = True
+    if not changed:
+        return Normalised(text, None, None)
+    pieces.append(text[pos:])
+    starts.extend(range(pos, len(text)))
+    ends.extend(range(pos + 1, len(text) + 1))
+    return Normalised("".join(pieces), starts, ends)
