@@ -41,6 +41,8 @@ COMMAND_MODULES = [
     "loopline.commands.topics",
     "loopline.commands.simulate",
     "loopline.commands.privacy",
+    "loopline.commands.policy",
+    "loopline.commands.signals",
 ]
 
 
