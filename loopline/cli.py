@@ -43,6 +43,7 @@ COMMAND_MODULES = [
     "loopline.commands.privacy",
     "loopline.commands.policy",
     "loopline.commands.signals",
+    "loopline.commands.slo",
 ]
 
 
