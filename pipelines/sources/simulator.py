@@ -33,6 +33,7 @@ from pipelines.sources.phrases import (
     NEGATIVE_TURNS,
     NEUTRAL_TURNS,
     POSITIVE_TURNS,
+    REPHRASES,
     UTTERANCES,
 )
 from topics import events as ev
@@ -227,6 +228,7 @@ class _Conversation:
         self.first_trigger: str | None = None
         self.reasons: list[str] = []
         self.hard_negatives: list[str] = []
+        self.confidence = 1.0
 
     # --- event helpers --------------------------------------------------------------------------
     def _advance(self, low_s: float, high_s: float) -> None:
@@ -294,6 +296,7 @@ class _Conversation:
         if rng.random() < 0.03:
             self.emit(ev.CustomerPreferenceEvent, ev.CustomerPreference(customer_id=self.customer_id, training_opt_out=True))
         intent, confidence = self._choose_intent()
+        self.confidence = confidence
         true_intent = intent
         if intent in MISCALIBRATED and rng.random() < MISCALIBRATED[intent]:
             true_intent = rng.choice([n for n in UTTERANCES if n != intent and self.sim.catalogue.tier_of(n) <= 2])
@@ -429,7 +432,7 @@ class _Conversation:
 
     def _scenario_rephrase(self) -> None:
         intent = self._last_intent()
-        options = list(UTTERANCES[intent])
+        options = list(self.rng.choice(REPHRASES.get(intent) or (UTTERANCES[intent],)))
         self.rng.shuffle(options)
         event_id = ""
         for text in options[:3]:
@@ -521,13 +524,17 @@ class _Conversation:
             resolved = rng.random() < (0.9 if assisted else 0.82)
             resolved_by = ("agent_with_assist" if assisted else "agent") if resolved else None
         else:
-            success = self.sim.catalogue[intent].automation_success_rate if intent == true_intent else 0.25
-            success = max(0.35, success) * (1 - self.cfg.bot_failure_share)
+            # healthy automation fails rarely: more for hard intents, low confidence and wrong intents
+            automation = self.sim.catalogue[intent].automation_success_rate
+            fail = (1 - automation) * 0.1 + max(0.0, 0.9 - self.confidence) * 0.2
+            if intent != true_intent:
+                fail = 0.6
+            success = (1 - fail) * (1 - self.cfg.bot_failure_share)
             resolved = rng.random() < success
             resolved_by = "bot" if resolved else None
         csat: int | None = None
         if rng.random() < 0.7:
-            csat = rng.choice([4, 5, 5]) if resolved else rng.choice([1, 2, 2, 3])
+            csat = (rng.choice([4, 5, 5]) if rng.random() < 0.99 else 3) if resolved else rng.choice([1, 2, 2, 3])
         late = csat is not None and rng.random() < 0.3
         at = self.now + (timedelta(hours=rng.uniform(1, 6)) if late else timedelta(seconds=rng.uniform(5, 60)))
         deflected = "voice" if self.channel != "voice" and rng.random() < 0.15 else None
