@@ -44,6 +44,8 @@ COMMAND_MODULES = [
     "loopline.commands.policy",
     "loopline.commands.signals",
     "loopline.commands.slo",
+    "loopline.commands.run",
+    "loopline.commands.lake",
 ]
 
 

@@ -12,16 +12,19 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from confluent_kafka import Consumer, TopicPartition
 from rich.console import Console
 from rich.table import Table
 
+from loopline.exceptions import LooplineError
 from loopline.settings import Settings
+from loopline.stages import stages
 from pipelines.contract_check import check_stream
 from pipelines.sources.publish import publish
 from pipelines.sources.simulator import Simulation, SimulationConfig
@@ -30,9 +33,6 @@ from topics.codec import decode_as
 from topics.outputs import DeadLetter
 from topics.reader import read_topic
 from topics.specs import DEADLETTER, INTERACTIONS
-
-#: Workers that `loopline run NAME` can start; the demo starts each of them. Later stages append.
-WORKERS: list[str] = []
 
 
 @dataclass
@@ -48,11 +48,9 @@ class DemoResult:
     out_dir: str = ""
 
 
-#: Summary sections contributed by stages: (title, function(settings, result, console)).
-SECTIONS: list[tuple[str, Callable[[Settings, DemoResult, Console], None]]] = []
-
-
-def run_demo(*, conversations: int, seed: int, bad_share: float, console: Console) -> DemoResult:
+def run_demo(
+    *, conversations: int, seed: int, bad_share: float, console: Console, wait_timeout_s: float = 300.0
+) -> DemoResult:
     settings = Settings()
     out_dir = settings.state_dir / "demo"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -67,9 +65,11 @@ def run_demo(*, conversations: int, seed: int, bad_share: float, console: Consol
         states = provision(bootstrap)
         console.print(f"[green]✓[/] {len(states)} topics provisioned "
                       f"({sum(s.status == 'created' for s in states)} created)")
-        workers = [_start_worker(name, settings, out_dir) for name in WORKERS]
+        active = stages()
+        workers = [_start_worker(stage.worker, settings, out_dir) for stage in active if stage.worker]
         if workers:
-            console.print(f"[green]✓[/] workers started: {', '.join(WORKERS)}")
+            console.print(f"[green]✓[/] workers started: {', '.join(s.worker for s in active if s.worker)} "
+                          f"(logs in {out_dir})")
 
         sim = Simulation(SimulationConfig(conversations=conversations, seed=seed, bad_share=bad_share))
         stats = publish(sim.records(), bootstrap_servers=bootstrap, topic=INTERACTIONS.name)
@@ -79,10 +79,16 @@ def run_demo(*, conversations: int, seed: int, bad_share: float, console: Consol
         result = DemoResult(conversations=conversations, published=stats.records, malformed_injected=stats.bad,
                             publish_s=stats.elapsed_s, out_dir=str(out_dir))
         _validate_stream(bootstrap, result)
-        for title, section in SECTIONS:
-            console.rule(title)
-            section(settings, result, console)
+        for stage in active:
+            if stage.group:
+                waited = _wait_caught_up(bootstrap, stage.group, expected=stats.records, workers=workers,
+                                         timeout_s=wait_timeout_s)
+                console.print(f"[green]✓[/] {stage.name} caught up ({waited:.0f}s)")
         _print_summary(result, console)
+        context = {"truth_path": str(out_dir / "truth.jsonl"), "out_dir": str(out_dir), "result": result}
+        for stage in active:
+            console.rule(stage.name)
+            result.sections[stage.name] = stage.section(settings, context, console)
         (out_dir / "summary.json").write_text(json.dumps(_summary_dict(result), indent=2), encoding="utf-8")
         return result
     finally:
@@ -99,7 +105,8 @@ def _validate_stream(bootstrap: str, result: DemoResult) -> None:
     result.validate_s = check.elapsed_s
     for message in read_topic(bootstrap, DEADLETTER.name):
         letter = decode_as(message.value or b"", DeadLetter)
-        result.dead_letters[letter.field] += 1
+        if letter.worker == "demo-contract-check":  # workers dead-letter the same records independently
+            result.dead_letters[letter.field] += 1
 
 
 def _print_summary(result: DemoResult, console: Console) -> None:
@@ -128,8 +135,35 @@ def _summary_dict(result: DemoResult) -> dict[str, Any]:
     }
 
 
+def _wait_caught_up(
+    bootstrap: str, group: str, *, expected: int, workers: list[subprocess.Popen[bytes]], timeout_s: float
+) -> float:
+    """Wait until ``group`` has committed offsets covering every published record.
+
+    Offsets, not the broker's watermark: the embedded broker under-reports the watermark (README)."""
+    started = time.monotonic()
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    partitions = [TopicPartition(INTERACTIONS.name, p) for p in range(INTERACTIONS.partitions)]
+    try:
+        while True:
+            committed = consumer.committed(partitions, timeout=10)
+            done = sum(max(tp.offset, 0) for tp in committed)
+            if done >= expected:
+                return time.monotonic() - started
+            dead = [w for w in workers if w.poll() is not None]
+            if dead:
+                raise LooplineError(f"a worker exited with code {dead[0].returncode} before catching up; see its log")
+            if time.monotonic() - started > timeout_s:
+                raise LooplineError(f"consumer group {group} processed {done} of {expected} records in {timeout_s:.0f}s")
+            time.sleep(0.5)
+    finally:
+        consumer.close()
+
+
 def _start_worker(name: str, settings: Settings, out_dir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "LOOPLINE_STATE_DIR": str(settings.state_dir)}
+    env = {**os.environ, "LOOPLINE_STATE_DIR": str(settings.state_dir), "LOOPLINE_METRICS_PORT": "0"}
+    if not (settings.token_key or settings.token_key_file):
+        env["LOOPLINE_DEV_MODE"] = "1"  # the demo is a development run: development keys are fine
     log_file = open(out_dir / f"worker-{name}.log", "ab")  # noqa: SIM115 — lives as long as the worker
     return subprocess.Popen([sys.executable, "-m", "loopline", "run", name], env=env,
                             stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)

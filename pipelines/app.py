@@ -1,0 +1,51 @@
+"""The Faust app factory: one place that decides how every stream processor talks to Kafka.
+
+Processors are at-least-once (the embedded broker has no transactions); effectively-once comes
+from deterministic output ids and per-conversation dedupe of applied event ids in the cores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faust
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """What a worker needs to build its Faust app (read from settings at the CLI edge)."""
+
+    name: str
+    bootstrap_servers: str
+    state_dir: Path
+    partitions: int = 6
+    commit_interval_s: float = 1.0
+
+
+def create_app(config: AppConfig, **overrides: Any) -> faust.App:
+    """A Faust app for one loopline worker (consumer group ``loopline-<name>``)."""
+    data_dir = config.state_dir / "faust" / config.name
+    data_dir.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = {
+        "broker": f"kafka://{config.bootstrap_servers.split(',')[0]}"
+        + "".join(f";kafka://{b}" for b in config.bootstrap_servers.split(",")[1:]),
+        "store": "memory://",  # tables are rebuilt from their changelog topics on start
+        "datadir": str(data_dir),
+        "topic_partitions": config.partitions,
+        "topic_replication_factor": 1,
+        "topic_allow_declare": True,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_commit_interval": config.commit_interval_s,
+        "processing_guarantee": "at_least_once",
+        "producer_acks": -1,
+        "web_enabled": False,
+        "table_standby_replicas": 0,
+        "stream_wait_empty": True,
+        "value_serializer": "raw",
+        "key_serializer": "raw",
+        "logging_config": None,
+    }
+    options.update(overrides)
+    return faust.App(f"loopline-{config.name}", **options)

@@ -1,0 +1,250 @@
+"""`loopline run escalation`: the Faust worker around the pure escalation core.
+
+The agent only moves records: decode at the edge (bad records → dead letters), load the
+conversation's state from the table, call :func:`~pipelines.escalation.core.step`, store the new
+state, publish decisions and escalations. State expires once a conversation has ended and the
+policy's grace has passed (event time), so the table stays bounded. Policy versions arrive on the
+compacted ``cx.policies.v1`` and are swapped in without a restart.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+import msgspec
+import yaml
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from pipelines.app import AppConfig, create_app
+from pipelines.edge import EdgeGuard
+from pipelines.escalation.bundle import Signals
+from pipelines.escalation.core import step, tick
+from pipelines.escalation.exceptions import EscalationError
+from pipelines.escalation.handoff import Mask, identity
+from pipelines.escalation.policy import Policy, parse_policy
+from pipelines.escalation.state import ConversationState
+from pipelines.slo.metrics import PipelineMetrics, safe_token
+from topics.codec import decode_as, encode
+from topics.events import ConversationStartedEvent, Event
+from topics.outputs import PolicyRecord
+from topics.specs import DEADLETTER, DECISIONS, ESCALATIONS, INTERACTIONS, POLICIES
+
+log = logging.getLogger(__name__)
+
+WORKER = "escalation"
+TABLE = "escalation-conversations"
+
+#: Customer id → pseudonymous token, applied at the edge so no raw id enters the state or outputs.
+Tokenise = Callable[[str], str]
+
+
+class EscalationMetrics:
+    """Decisions by action, and the time from a record's append to its decision being published."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.decisions = Counter(
+            "loopline_decisions", "Decisions published, by action, tier and channel.",
+            ["action", "tier", "channel", "mode"], registry=registry,
+        )
+        self.processing = Histogram(
+            "loopline_decision_processing_seconds",
+            "From the input record's append to the broker to its decisions being handed to the producer.",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+            registry=registry,
+        )
+
+
+@dataclass
+class PolicySlot:
+    """The active policy; replaced atomically when a new version arrives on cx.policies.v1."""
+
+    policy: Policy
+    history: list[str] = field(default_factory=list)
+
+    def offer(self, record: PolicyRecord) -> bool:
+        if record.slot != "active" or record.version == self.policy.version:
+            return False
+        policy = parse_policy(yaml.safe_load(record.document), source=f"{POLICIES.name}:{record.name}@{record.version}",
+                              catalogue=self.policy.catalogue)
+        self.history.append(self.policy.version)
+        self.policy = policy
+        return True
+
+
+@dataclass
+class PartitionClock:
+    """Event-time watermark of one partition, with the conversations due for expiry or SLA checks."""
+
+    watermark_ms: int = 0
+    due: list[tuple[int, str]] = field(default_factory=list)  # (due_ms, conversation id)
+
+    def schedule(self, due_ms: int, key: str) -> None:
+        heapq.heappush(self.due, (due_ms, key))
+
+    def pop_due(self) -> list[str]:
+        keys = []
+        while self.due and self.due[0][0] <= self.watermark_ms:
+            keys.append(heapq.heappop(self.due)[1])
+        return keys
+
+
+class EscalationWorker:
+    def __init__(
+        self,
+        config: AppConfig,
+        *,
+        policy: Policy,
+        signals: Signals,
+        mask: Mask = identity,
+        tokenise: Tokenise = lambda value: value,
+        registry: CollectorRegistry | None = None,
+        mode: str = "active",
+    ) -> None:
+        self.app: faust.App = create_app(config)
+        self.slot = PolicySlot(policy)
+        self.signals = signals
+        self.mask = mask
+        self.tokenise = tokenise
+        self.mode = mode
+        self.registry = registry or CollectorRegistry()
+        self.health = PipelineMetrics(self.registry, worker=WORKER)
+        self.metrics = EscalationMetrics(self.registry)
+        self.health.touch([INTERACTIONS.name])
+        self.health.policy_in_use(policy.name, policy.version)
+        self.clocks: dict[int, PartitionClock] = {}
+        # Outputs are sent BEFORE the new state is stored: a crash in between replays the event, and the
+        # replay re-sends the same deterministic ids (deduplicated downstream) instead of losing them.
+        self.outbox: list[tuple[str, bytes, bytes]] = []
+        self.pending_states: dict[str, ConversationState | None] = {}
+        app = self.app
+        raw: dict[str, Any] = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+        self.source = app.topic(INTERACTIONS.name, partitions=INTERACTIONS.partitions, **raw)
+        self.policies = app.topic(POLICIES.name, partitions=POLICIES.partitions, **raw)
+        self.out = {spec.name: app.topic(spec.name, partitions=spec.partitions, **raw)
+                    for spec in (DECISIONS, ESCALATIONS, DEADLETTER)}
+        self.table = app.Table(TABLE, default=None, partitions=INTERACTIONS.partitions,
+                               key_type=bytes, value_type=bytes)
+        self.guard = EdgeGuard(WORKER, self._send)
+        app.agent(self.source, name=f"{WORKER}-interactions")(self._process)
+        app.agent(self.policies, name=f"{WORKER}-policies")(self._follow_policies)
+
+    # --- agents -------------------------------------------------------------------------------------
+    async def _process(self, stream: Any) -> None:
+        async for event in stream.events():
+            message = event.message
+            self.health.events_in(INTERACTIONS.name)
+            try:
+                self.handle(event.value, topic=message.topic, partition=message.partition,
+                            offset=message.offset, key=message.key, append_ts=message.timestamp)
+            except Exception as exc:  # a worker never crashes on a record: it becomes a dead letter
+                self.health.processing_error(INTERACTIONS.name)
+                self.guard.dead_letter(event.value or b"", reason=f"processing failed: {type(exc).__name__}: {exc}",
+                                       field="<processing>", event_id=None, topic=message.topic,
+                                       partition=message.partition, offset=message.offset, key=message.key)
+                log.exception("escalation: record %s[%d]@%d failed", message.topic, message.partition, message.offset)
+            await self._flush()
+
+    async def _flush(self) -> None:
+        outbox, self.outbox = self.outbox, []
+        for topic, key, value in outbox:
+            await self.out[topic].send(key=key, value=value)
+        pending, self.pending_states = self.pending_states, {}
+        for conversation, state in pending.items():
+            if state is None:
+                self.table.pop(conversation.encode(), None)
+            else:
+                self.table[conversation.encode()] = state.to_bytes()
+
+    async def _follow_policies(self, stream: Any) -> None:
+        async for value in stream:
+            try:
+                record = decode_as(value, PolicyRecord)
+                if self.slot.offer(record):
+                    self.health.policy_in_use(self.slot.policy.name, self.slot.policy.version)
+                    log.info("escalation: now deciding with policy %s", self.slot.policy.version)
+            except Exception as exc:  # a bad policy record must not stop the worker or the old policy
+                log.error("escalation: ignoring policy record: %s", exc)
+
+    # --- the record path ----------------------------------------------------------------------------
+    def handle(self, raw: bytes | None, *, topic: str, partition: int, offset: int, key: bytes | None,
+               append_ts: float | None = None) -> None:
+        event = self.guard.decode(raw, topic=topic, partition=partition, offset=offset, key=key)
+        if event is None:
+            self.health.dead_lettered(topic)
+            return
+        event = self._pseudonymise(event)
+        conversation = event.subject
+        state = self._load(conversation) or ConversationState()
+        policy = self.slot.policy
+        result = step(state, event, policy=policy, signals=self.signals, mask=self.mask, mode=self.mode)
+        self._store(conversation, result.state)
+        self._publish(conversation, result.decisions, result.escalations, append_ts, channel=result.state.channel)
+        clock = self.clocks.setdefault(partition, PartitionClock())
+        clock.watermark_ms = max(clock.watermark_ms, int(event.time.timestamp() * 1000))
+        if result.state.ended_ms is not None:
+            clock.schedule(result.state.ended_ms + int(policy.grace_after_end_s * 1000) + 1, conversation)
+        if result.state.escalation is not None and not result.state.escalation.accepted:
+            clock.schedule(result.state.escalation.deadline_ms, conversation)
+        self._housekeeping(clock)
+
+    def _housekeeping(self, clock: PartitionClock) -> None:
+        """SLA re-emits for handoffs nobody accepted, and expiry of ended conversations."""
+        policy = self.slot.policy
+        now = datetime.fromtimestamp(clock.watermark_ms / 1000, tz=UTC)
+        for conversation in clock.pop_due():
+            state = self._load(conversation)
+            if state is None:
+                continue
+            if state.expired(clock.watermark_ms, grace_ms=int(policy.grace_after_end_s * 1000)):
+                self.pending_states[conversation] = None
+                continue
+            result = tick(state, now, policy=policy, mask=self.mask, mode=self.mode)
+            if result.escalations:
+                self._store(conversation, result.state)
+                self._publish(conversation, [], result.escalations, None, channel=state.channel)
+                if result.state.escalation is not None and not result.state.escalation.accepted:
+                    clock.schedule(result.state.escalation.deadline_ms, conversation)
+
+    def _pseudonymise(self, event: Event) -> Event:
+        if isinstance(event, ConversationStartedEvent):
+            data = msgspec.structs.replace(event.data, customer_id=self.tokenise(event.data.customer_id))
+            return msgspec.structs.replace(event, data=data)
+        return event
+
+    def _load(self, conversation: str) -> ConversationState | None:
+        if conversation in self.pending_states:
+            return self.pending_states[conversation]
+        raw = self.table.get(conversation.encode())
+        return None if raw is None else ConversationState.from_bytes(raw)
+
+    def _store(self, conversation: str, state: ConversationState) -> None:
+        self.pending_states[conversation] = state
+
+    def _publish(self, conversation: str, decisions: list[Any], escalations: list[Any], append_ts: float | None,
+                 *, channel: str) -> None:
+        key = conversation.encode()
+        for decision in decisions:
+            self._send(DECISIONS.name, key, encode(decision))
+            tier = str(decision.intent.tier) if decision.intent else "unknown"
+            self.metrics.decisions.labels(decision.action, tier, safe_token(channel), decision.mode).inc()
+        for escalation in escalations:
+            self._send(ESCALATIONS.name, key, encode(escalation))
+        if decisions and append_ts:
+            self.metrics.processing.observe(max(0.0, time.time() - append_ts))
+
+    def _send(self, topic: str, key: bytes, value: bytes) -> None:
+        self.outbox.append((topic, key, value))
+
+
+def run_worker(worker: EscalationWorker, *, loglevel: str = "warning") -> None:
+    """Run until SIGTERM/SIGINT (Faust handles the signals and commits offsets on the way out)."""
+    if worker.slot.policy is None:  # pragma: no cover - guarded by the constructor
+        raise EscalationError("escalation worker started without a policy")
+    faust.Worker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()
