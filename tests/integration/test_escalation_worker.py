@@ -1,0 +1,69 @@
+"""The escalation worker on the real embedded broker, fed by the simulator."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from loopline.stages.escalation import score
+from pipelines.sources.publish import publish
+from pipelines.sources.simulator import Simulation, SimulationConfig
+from topics.admin import provision
+from topics.codec import decode_as
+from topics.outputs import Decision, Escalation
+from topics.reader import committed_total, read_topic
+from topics.specs import DECISIONS, ESCALATIONS, INTERACTIONS
+
+pytestmark = pytest.mark.integration
+
+
+def _wait(bootstrap: str, group: str, expected: int, process, timeout_s: float = 420.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while committed_total(bootstrap, group, INTERACTIONS.name) < expected:
+        assert process.poll() is None, Path(process.log_path).read_text()[-3000:]
+        assert time.monotonic() < deadline, f"worker did not catch up; log:\n{Path(process.log_path).read_text()[-3000:]}"
+        time.sleep(1.0)
+
+
+def test_2000_conversations_escalate_with_high_precision_and_recall(own_broker: str, run_worker, kcat, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    provision(own_broker)
+    sim = Simulation(SimulationConfig(conversations=2000, seed=2026, bad_share=0.002))
+    stats = publish(sim.records(), bootstrap_servers=own_broker, topic=INTERACTIONS.name)
+    truth = tmp_path / "truth.jsonl"
+    sim.write_truth(truth)
+    worker = run_worker("escalation", own_broker)
+    _wait(own_broker, "loopline-escalation", stats.records, worker)
+
+    escalations = [decode_as(m.value or b"", Escalation) for m in read_topic(own_broker, ESCALATIONS.name)]
+    first = {e.escalation_id: e for e in escalations if e.sla_level == 0}
+    result = score(first.values(), truth)
+    assert result["precision"] >= 0.95, result
+    assert result["recall"] >= 0.95, result
+
+    # one escalation id per conversation; each (id, sla level) record exactly once
+    ids_per_conversation = defaultdict(set)
+    for e in escalations:
+        ids_per_conversation[e.conversation_id].add(e.escalation_id)
+    assert all(len(ids) == 1 for ids in ids_per_conversation.values())
+    assert max(Counter((e.escalation_id, e.sla_level) for e in escalations).values()) == 1
+
+    # the outside client sees the same: every escalation id once at sla level 0
+    out = kcat("-b", own_broker, "-C", "-t", ESCALATIONS.name, "-o", "beginning", "-e", "-q", timeout_s=60)
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    level0 = Counter(r["escalation_id"] for r in records if r.get("sla_level", 0) == 0)
+    assert len(level0) == len(first) and set(level0.values()) == {1}
+
+    # every handoff carries its context, with customer ids tokenised and policy version named
+    sample = next(iter(first.values()))
+    assert sample.triggers and sample.policy_version and sample.summary
+    assert sample.customer.customer_token.startswith("tok:customer_id:")
+    assert not any(r["customer"].get("customer_token", "").startswith("cust-") for r in records)
+
+    decisions = [decode_as(m.value or b"", Decision) for m in read_topic(own_broker, DECISIONS.name)]
+    assert len({d.decision_id for d in decisions}) == len(decisions)
+    assert {d.action for d in decisions} >= {"automate", "clarify", "handoff"}
