@@ -195,7 +195,7 @@ def _fill_nothing(b: RowBuilder, d: Any, row: dict[str, Any]) -> None:
 
 def _started(b: RowBuilder, d: ev.ConversationStarted, row: dict[str, Any]) -> None:
     row.update(channel=d.channel, segment=d.segment, region=d.region, locale=d.locale,
-               vulnerability=d.vulnerability, customer_value=d.customer_value)
+               timezone=d.timezone, vulnerability=d.vulnerability, customer_value=d.customer_value)
 
 
 def _message(b: RowBuilder, d: ev.MessageReceived, row: dict[str, Any]) -> None:
@@ -244,7 +244,7 @@ def _ended(b: RowBuilder, d: ev.ConversationEnded, row: dict[str, Any]) -> None:
 
 def _outcome(b: RowBuilder, d: ev.OutcomeRecorded, row: dict[str, Any]) -> None:
     row.update(resolved=d.resolved, resolved_by=d.resolved_by, csat=d.csat,
-               recontact_within_7d=d.recontact_within_7d)
+               recontact_within_7d=d.recontact_within_7d, deflected_from_channel=d.deflected_from_channel)
 
 
 def _preference(b: RowBuilder, d: ev.CustomerPreference, row: dict[str, Any]) -> None:

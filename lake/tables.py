@@ -81,6 +81,10 @@ INTERACTIONS_SCHEMA = pa.schema([
     _f("recontact_within_7d", pa.bool_()),
     _f("training_opt_out", pa.bool_()),  # set on cx.customer.preference rows
     *_LOCATION,
+    # added for the batch jobs (additive): replay needs the local time zone (business hours) and
+    # the KPIs need where a contact was deflected from
+    _f("timezone", pa.string()),
+    _f("deflected_from_channel", pa.string()),
 ])
 
 DECISIONS_SCHEMA = pa.schema([

@@ -46,6 +46,7 @@ COMMAND_MODULES = [
     "loopline.commands.slo",
     "loopline.commands.run",
     "loopline.commands.lake",
+    "loopline.commands.jobs",
 ]
 
 

@@ -26,10 +26,15 @@ def simulate(
     late_share: float = typer.Option(0.01, "--late-share", min=0.0, max=0.5, help="Share of events delivered late."),
     bot_failure_share: float = typer.Option(0.0, "--bot-failure-share", min=0.0, max=1.0,
                                             help="Degrade the bot: share of automated conversations that fail."),
+    overconfident: list[str] = typer.Option(
+        [], "--overconfident",
+        help="INTENT=C: the intent model is over-confident below confidence C for INTENT (repeatable).",
+    ),
 ) -> None:
     """Generate seeded, deterministic voice and chat conversations."""
     sim = Simulation(SimulationConfig(conversations=conversations, seed=seed, bad_share=bad_share,
-                                      late_share=late_share, bot_failure_share=bot_failure_share))
+                                      late_share=late_share, bot_failure_share=bot_failure_share,
+                                      overconfident=_overconfident(overconfident)))
     if out is not None:
         with out.open("wb") as handle:
             count = 0
@@ -45,6 +50,20 @@ def simulate(
                       f"in {stats.elapsed_s:.1f}s ({stats.rate_eps:,.0f}/s)")
     if truth is not None:
         sim.write_truth(truth)
+
+
+def _overconfident(items: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        intent, _, value = item.partition("=")
+        try:
+            c = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"--overconfident expects INTENT=C with C in (0, 1), got {item!r}") from None
+        if not intent or not 0.0 < c < 1.0:
+            raise typer.BadParameter(f"--overconfident expects INTENT=C with C in (0, 1), got {item!r}")
+        out[intent] = c
+    return out
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

@@ -22,6 +22,6 @@ class Stage:
 
 
 def stages() -> list[Stage]:
-    from loopline.stages import escalation, lake
+    from loopline.stages import escalation, kpis, lake
 
-    return [escalation.STAGE, lake.STAGE]
+    return [escalation.STAGE, lake.STAGE, kpis.STAGE]

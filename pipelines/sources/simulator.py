@@ -83,6 +83,7 @@ CHANNELS = (("voice", 0.4), ("chat", 0.4), ("messaging", 0.15), ("email", 0.05))
 MISCALIBRATED = {"card_declined": 0.25, "pending_transaction": 0.2, "plan_change": 0.15, "refund_request": 0.12}
 NORMAL_LATENCY_MS = {"voice": (300, 900), "chat": (400, 1200), "messaging": (400, 1200), "email": (500, 1200)}
 MODEL_VERSION = "intent-clf-2026.02"
+OVERCONFIDENT_FAILURE = 0.6
 PROMPT_VERSION = "cx-prompt-v7"
 
 
@@ -96,6 +97,11 @@ class SimulationConfig:
     start: datetime = DEFAULT_START
     spacing_s: float = 12.0  # mean gap between conversation starts (event time)
     scenario_weights: dict[str, float] = field(default_factory=lambda: dict(SCENARIOS))
+    #: intent -> confidence c below which the intent model is over-confident (off when empty): half
+    #: of the "normal" conversations go to these intents, with confidences spread across
+    #: [c - 0.25, c + 0.2] (capped at 0.995), and automated ones detected below c fail
+    #: ``OVERCONFIDENT_FAILURE`` of the time (the threshold job must recover c)
+    overconfident: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +359,11 @@ class _Conversation:
         if scenario == "unsure_clarify":
             return rng.choice(tiers[0] + tiers[1]), rng.uniform(0.35, 0.60)
         pool = tiers[0] + tiers[1] + tiers[2]
+        overconfident = self.cfg.overconfident
+        if overconfident and rng.random() < 0.5:  # only consumes randomness when the option is on
+            intent = rng.choice(sorted(overconfident))
+            c = overconfident[intent]
+            return intent, rng.uniform(max(0.0, c - 0.25), min(0.995, c + 0.2))
         intent = rng.choice(pool)
         low = 0.90 if self.sim.catalogue.tier_of(intent) == 2 else 0.75
         return intent, rng.uniform(low, 0.995)
@@ -529,6 +540,8 @@ class _Conversation:
             fail = (1 - automation) * 0.1 + max(0.0, 0.9 - self.confidence) * 0.2
             if intent != true_intent:
                 fail = 0.6
+            elif intent in self.cfg.overconfident and self.confidence < self.cfg.overconfident[intent]:
+                fail = OVERCONFIDENT_FAILURE
             success = (1 - fail) * (1 - self.cfg.bot_failure_share)
             resolved = rng.random() < success
             resolved_by = "bot" if resolved else None
