@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     token_key_file: Path | None = Field(None, description="File holding the token key, instead of LOOPLINE_TOKEN_KEY.")
     vault_master_key: SecretStr | None = Field(None, description="Master key that wraps the vault's per-subject data keys.")
     dev_mode: bool = Field(False, description="Allow a fixed development token key (never in production).")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "warning", description="Log level of the stream workers' runtime (Faust)."
+    )
 
     @property
     def broker(self) -> EmbeddedBroker:

@@ -17,6 +17,7 @@ class Message:
     offset: int
     key: bytes | None
     value: bytes | None
+    timestamp_ms: int | None = None  # the broker's append time (or the producer's create time)
 
 
 def end_offsets(bootstrap_servers: str, topic: str, *, timeout_s: float = 10.0) -> dict[int, int]:
@@ -70,7 +71,8 @@ def read_topic(
                 partition, offset = msg.partition() or 0, msg.offset() or 0
                 if offset >= ends[partition] - 1:
                     reached.add(partition)
-                yield Message(topic, partition, offset, msg.key(), msg.value())
+                kind, stamp = msg.timestamp()
+                yield Message(topic, partition, offset, msg.key(), msg.value(), stamp if kind else None)
     finally:
         consumer.close()
 

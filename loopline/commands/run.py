@@ -42,7 +42,7 @@ def escalation(
     _, port = serve_metrics(worker.registry, port=settings.metrics_port, host="127.0.0.1")
     log.info("escalation worker: policy %s, metrics on http://127.0.0.1:%d/metrics", policy.version, port)
     _announce(settings, "escalation", port)
-    run_worker(worker)
+    run_worker(worker, loglevel=settings.log_level)
 
 
 def _announce(settings: Settings, name: str, port: int) -> None:
