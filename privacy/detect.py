@@ -1,7 +1,11 @@
 """``detect(text)``: every PII span of a text, on the original offsets.
 
-Cheap prefilters decide which detectors run at all: no digit means no number detector, no ``@``
-or spoken "at … dot" means no e-mail parser, no spoken number word means no normalisation.
+Speed comes from not running what cannot fire. :func:`privacy.prefilter.cannot_hold_pii` first
+proves most ordinary messages clean in one byte-level pass; otherwise each detector runs only
+when its cheap gate holds (no digit → no number detector, no ``@`` → no e-mail parser, no spoken
+number word → no normalisation, no birth cue → no date of birth, no street word → no street
+anchor …). The gates are necessary conditions, so they never change a result: the unit tests
+compare ``detect`` with :func:`detect_all` and each rewritten pattern with its plain form.
 
 >>> [(s.kind, s.start, s.end) for s in detect("mail ann.lee@example.org or call 212-555-0143")]
 [('EMAIL', 5, 24), ('PHONE', 33, 45)]
@@ -15,12 +19,16 @@ from __future__ import annotations
 import re
 
 from privacy.detectors.addresses import detect_addresses
+from privacy.detectors.dates import detect_dates_of_birth, may_hold_date_of_birth
 from privacy.detectors.names import detect_names
+from privacy.detectors.numbers import clear_caches as _clear_number_caches
 from privacy.detectors.numbers import detect_numbers
+from privacy.prefilter import ascii_words, cannot_hold_pii
 from privacy.spans import Span, lower_same_length, resolve
-from privacy.spoken import normalise
+from privacy.spoken import SPOKEN_WORDS, Normalised, has_spoken_number, normalise
 
-_HAS_DIGIT = re.compile(r"\d")
+_DIGIT_RUNS = re.compile(r"\d+")
+_WORDS = re.compile(r"[^\W\d_]+")
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}"
@@ -37,12 +45,42 @@ _SPOKEN_EMAIL_HINT = re.compile(
 _STRIP = " \t\n\r,;:.-"
 
 
+def clear_caches() -> None:
+    """Forget per-candidate caches (phone verdicts); benchmarks call it to measure cold runs."""
+    _clear_number_caches()
+
+
 def detect(text: str, *, region: str = "US") -> list[Span]:
     """All PII spans of ``text``, non-overlapping, sorted by start; offsets on ``text`` itself."""
     if not text:
         return []
-    norm = normalise(text)
+    lowered = lower_same_length(text)
+    if cannot_hold_pii(text, lowered):
+        return []  # the common case: an ordinary message, proven clean by one byte-level pass
+    return detect_all(text, region=region, lowered=lowered)
+
+
+def detect_all(text: str, *, region: str = "US", lowered: str | None = None) -> list[Span]:
+    """:func:`detect` without the quick reject: every gated detector runs (the reference the
+    prefilter is tested against). ``lowered``: ``lower_same_length(text)``, if already made."""
+    if not text:
+        return []
+    # one lowercasing and one word split, shared by the gates and the detectors
+    if lowered is None:
+        lowered = lower_same_length(text)
+    words: set[str] | None = None
+    if text.isascii():
+        words = ascii_words(lowered)
+        spoken = not SPOKEN_WORDS.isdisjoint(words)
+    else:
+        spoken = has_spoken_number(text)
+    norm = normalise(text, checked=True, lowered=lowered) if spoken else Normalised(text)
     t = norm.text
+    if norm.seg_starts is not None:
+        lowered = lower_same_length(t)
+        words = None
+    if words is None:
+        words = ascii_words(lowered) if lowered.isascii() else set(_WORDS.findall(lowered))
     found: list[Span] = []
     if "@" in t:
         found.extend(Span(m.start(), m.end(), "EMAIL", "email", 0.99) for m in _EMAIL.finditer(t))
@@ -51,25 +89,36 @@ def detect(text: str, *, region: str = "US") -> list[Span]:
             Span(m.start(), m.end(), "EMAIL", "spoken_email", 0.9)
             for m in _SPOKEN_EMAIL.finditer(t)
         )
-    lowered = lower_same_length(t)
-    if _HAS_DIGIT.search(t):
-        found.extend(detect_numbers(t, region=region, lowered=lowered))
-    found.extend(detect_addresses(t, lowered))
-    found.extend(detect_names(t, lowered))
+    digit_runs = _DIGIT_RUNS.findall(t)
+    if digit_runs:
+        found.extend(
+            detect_numbers(
+                t,
+                region=region,
+                lowered=lowered,
+                n_digits=sum(map(len, digit_runs)),
+                words=words,
+            )
+        )
+    if may_hold_date_of_birth(lowered, words):
+        found.extend(detect_dates_of_birth(t, lowered))
+    found.extend(detect_addresses(t, lowered, words=words, digit_runs=len(digit_runs)))
+    found.extend(detect_names(t, lowered, words))
     if not found:
         return []
-    if norm.starts is not None:
-        mapped = []
-        for s in found:
-            start, end = norm.to_original(s.start, s.end)
-            mapped.append(s._replace(start=start, end=end))
-        found = mapped
+    if norm.seg_starts is not None:
+        to_original = norm.to_original
+        found = [Span(*to_original(s[0], s[1]), s[2], s[3], s[4]) for s in found]
     out: list[Span] = []
-    for s in resolve(found):
-        piece = text[s.start : s.end]
+    for s in resolve(found) if len(found) > 1 else found:
+        start, end = s[0], s[1]
+        piece = text[start:end]
         stripped = piece.strip(_STRIP)
         if not stripped:
             continue
+        if len(stripped) == len(piece):
+            out.append(s)
+            continue
         lead = len(piece) - len(piece.lstrip(_STRIP))
-        out.append(s._replace(start=s.start + lead, end=s.start + lead + len(stripped)))
+        out.append(Span(start + lead, start + lead + len(stripped), s[2], s[3], s[4]))
     return out

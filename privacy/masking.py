@@ -16,7 +16,6 @@ phones keep their last four digits) and ``keep``.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -50,15 +49,16 @@ def normalise_value(kind: str, value: str) -> str:
     if kind in {"EMAIL", "PERSON", "ADDRESS", "UK_NINO", "IBAN"}:
         text = " ".join(text.lower().split())
     if kind in {"CREDIT_CARD", "PHONE", "US_SSN", "IBAN", "NUMBER", "BANK_ACCOUNT"}:
-        text = "".join(c for c in text if c.isalnum())
+        text = "".join(filter(str.isalnum, text))
     return text
 
 
 def make_token(key: MaskingKey, kind: str, value: str) -> str:
     """``tok:<kind>:<hmac>``; deterministic per (key, kind, normalised value)."""
-    digest = hmac.new(
-        key.secret, f"{kind}\x1f{normalise_value(kind, value)}".encode(), hashlib.sha256
-    ).hexdigest()
+    # hmac.digest: OpenSSL's one-shot HMAC, the same bytes as hmac.new(...).digest(), faster
+    digest = hmac.digest(
+        key.secret, f"{kind}\x1f{normalise_value(kind, value)}".encode(), "sha256"
+    ).hex()
     return f"tok:{kind.lower()}:{digest[:TOKEN_HEX_CHARS]}"
 
 

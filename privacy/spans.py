@@ -80,9 +80,9 @@ def resolve(spans: list[Span]) -> list[Span]:
                     nxt.append(piece)
                     continue
                 if piece.start < other.start:
-                    nxt.append(piece._replace(end=other.start))
+                    nxt.append(Span(piece[0], other[0], *piece[2:]))
                 if piece.end > other.end:
-                    nxt.append(piece._replace(start=other.end))
+                    nxt.append(Span(other[1], piece[1], *piece[2:]))
             pieces = nxt
         kept.extend(p for p in pieces if p.end > p.start)
     kept.sort(key=lambda s: s.start)

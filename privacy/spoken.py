@@ -16,6 +16,7 @@ character of the new text, the original character range it came from.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 UNITS = {
@@ -37,6 +38,8 @@ _WEAK = {"oh", "o", "nil", "nought"}  # count as digits only next to other numbe
 
 _ALL_WORDS = set(UNITS) | set(TEENS) | set(TENS) | set(REPEAT) | set(SCALE)
 _STRONG_WORDS = frozenset(w for w in _ALL_WORDS if w not in _WEAK)
+#: words that make :func:`has_spoken_number` true (for callers that already split the text)
+SPOKEN_WORDS = _STRONG_WORDS
 _LETTERS = re.compile(r"[a-z]+")
 
 
@@ -50,23 +53,55 @@ def has_spoken_number(text: str) -> bool:
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?|\d+")
+_LETTER_HYPHEN = re.compile(r"[A-Za-z]-[A-Za-z]")
+_NUMBER_TOKEN = re.compile(  # on lowercased ASCII text
+    r"(?<![a-z])(?:" + "|".join(sorted(_ALL_WORDS, key=len, reverse=True)) + r")(?![a-z])|\d+"
+)
 # what may sit between two number tokens of one run: spaces, commas, dashes, dots, "and"
 _GAP = re.compile(r"^(?:[\s,.\-–/]*|\s+and\s+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Normalised:
-    """Text with spoken numbers as digits, and the map of each character to the original."""
+    """Text with spoken numbers as digits, and the map of each character to the original.
+
+    The map is a list of segments, each starting at ``seg_starts[i]`` on the new text: either
+    copied text (``(original_start, -1)``: offsets shift by a constant) or a rewritten word
+    (``(original_start, original_end)``: every digit maps to the whole word). ``None``: identity.
+    """
 
     text: str
-    starts: list[int] | None  # original start offset per character (None: identity)
-    ends: list[int] | None
+    seg_starts: list[int] | None = None
+    seg_map: list[tuple[int, int]] | None = None
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map ``[start, end)`` on the normalised text to the original text."""
-        if self.starts is None or self.ends is None:
+        if self.seg_starts is None or self.seg_map is None:
             return start, end
-        return self.starts[start], self.ends[end - 1]
+        i = bisect_right(self.seg_starts, start) - 1
+        orig, orig_end = self.seg_map[i]
+        first = orig + (start - self.seg_starts[i]) if orig_end < 0 else orig
+        j = bisect_right(self.seg_starts, end - 1) - 1
+        orig, orig_end = self.seg_map[j]
+        last = orig + (end - self.seg_starts[j]) if orig_end < 0 else orig_end
+        return first, last
+
+    @property
+    def starts(self) -> list[int] | None:
+        """Original start offset of every character (None: identity)."""
+        if self.seg_starts is None:
+            return None
+        return [self.to_original(k, k + 1)[0] for k in range(len(self.text))]
+
+    @property
+    def ends(self) -> list[int] | None:
+        """Original end offset of every character (None: identity)."""
+        if self.seg_starts is None:
+            return None
+        return [self.to_original(k, k + 1)[1] for k in range(len(self.text))]
+
+
+_UNIT_STR = {w: str(d) for w, d in UNITS.items()}
 
 
 def _digits_of(words: list[str]) -> list[str]:
@@ -76,7 +111,10 @@ def _digits_of(words: list[str]) -> list[str]:
     n = len(words)
     while i < n:
         w = words[i]
-        if w.isdigit():
+        unit = _UNIT_STR.get(w)
+        if unit is not None and (i + 1 >= n or words[i + 1] not in SCALE):
+            out.append(unit)  # the common case, a plain digit word
+        elif w.isdigit():
             out.append(w)
         elif w in REPEAT and i + 1 < n and words[i + 1] in UNITS:
             # each word maps to digits of its own, so a span covers both words
@@ -129,11 +167,9 @@ def _split_hyphen(tok: str) -> list[str]:
     return tok.lower().split("-") if "-" in tok else [tok.lower()]
 
 
-def normalise(text: str) -> Normalised:
-    """Rewrite spoken number runs as digits; identity (no copy of maps) when there are none."""
-    if not has_spoken_number(text):
-        return Normalised(text, None, None)
-    # tokens: (start, end, [lowercase word parts]) for number words and digit strings
+def _number_tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lowercase word) of every number word and digit run, hyphenated "forty-five"
+    split in two."""
     toks: list[tuple[int, int, str]] = []
     for m in _TOKEN.finditer(text):
         tok = m.group()
@@ -146,51 +182,74 @@ def normalise(text: str) -> Normalised:
                 toks.append((cut + 1, m.end(), parts[1]))
             elif len(parts) == 1:
                 toks.append((m.start(), m.end(), parts[0]))
+    return toks
+
+
+def normalise(text: str, *, checked: bool = False, lowered: str | None = None) -> Normalised:
+    """Rewrite spoken number runs as digits; identity (no copy of maps) when there are none.
+
+    ``checked=True``: the caller already knows that :func:`has_spoken_number` is true;
+    ``lowered``: ``text.lower()``, if the caller has it.
+    """
+    if not checked and not has_spoken_number(text):
+        return Normalised(text)
+    # tokens: (start, end, lowercase word) for number words and digit strings
+    if text.isascii() and _LETTER_HYPHEN.search(text) is None:
+        # fast path: only number words and digit runs are matched at all (same tokens as the
+        # general loop below whenever no hyphen joins two words)
+        if lowered is None or len(lowered) != len(text):
+            lowered = text.lower()
+        toks = [(m.start(), m.end(), m.group()) for m in _NUMBER_TOKEN.finditer(lowered)]
+    else:
+        toks = _number_tokens(text)
     # group into runs separated only by gaps
     runs: list[list[tuple[int, int, str]]] = []
     for item in toks:
-        if runs and _GAP.match(text[runs[-1][-1][1] : item[0]]):
+        if runs and ((gap := text[runs[-1][-1][1] : item[0]]) == " " or _GAP.match(gap)):
             runs[-1].append(item)
         else:
             runs.append([item])
     pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    pos = 0
+    seg_starts: list[int] = []
+    seg_map: list[tuple[int, int]] = []
+    pos = 0  # on the original text
+    npos = 0  # on the new text
     changed = False
     for run in runs:
         words = [w for _, _, w in run]
-        n_words = sum(1 for w in words if not w.isdigit())
-        if n_words == 0:
+        if all(w.isdigit() for w in words):
             continue
-        strong = [w for w in words if w not in _WEAK]
-        if not strong or (len(words) == 1 and words[0] in _WEAK):
-            continue
+        if all(w in _WEAK for w in words):
+            continue  # "oh", "o" alone are letters, not zeros
         groups = _digits_of(words)
         # keep the gap characters of the original (so "45 32, 11" keeps its grouping) but drop
         # the words; each digit maps back to its source word
         run_start = run[0][0]
-        pieces.append(text[pos:run_start])
-        starts.extend(range(pos, run_start))
-        ends.extend(range(pos + 1, run_start + 1))
-        for idx, ((s, e, _), digits) in enumerate(zip(run, groups, strict=True)):
-            if idx > 0:
-                gap_start = run[idx - 1][1]
-                gap = text[gap_start:s]
+        if run_start > pos:
+            pieces.append(text[pos:run_start])
+            seg_starts.append(npos)
+            seg_map.append((pos, -1))
+            npos += run_start - pos
+        prev_end = -1
+        for (s, e, _), digits in zip(run, groups, strict=True):
+            if prev_end >= 0 and text[prev_end:s].strip(" -"):
                 # spaces between spoken digits vanish; commas and "and" become one space
-                sep = "" if gap.strip(" -") == "" else " "
-                if sep:
-                    pieces.append(sep)
-                    starts.append(gap_start)
-                    ends.append(s)
-            pieces.append(digits)
-            starts.extend([s] * len(digits))
-            ends.extend([e] * len(digits))
+                pieces.append(" ")
+                seg_starts.append(npos)
+                seg_map.append((prev_end, s))
+                npos += 1
+            prev_end = e
+            if digits:
+                pieces.append(digits)
+                seg_starts.append(npos)
+                seg_map.append((s, e))
+                npos += len(digits)
         pos = run[-1][1]
         changed = True
     if not changed:
-        return Normalised(text, None, None)
-    pieces.append(text[pos:])
-    starts.extend(range(pos, len(text)))
-    ends.extend(range(pos + 1, len(text) + 1))
-    return Normalised("".join(pieces), starts, ends)
+        return Normalised(text)
+    if pos < len(text):
+        pieces.append(text[pos:])
+        seg_starts.append(npos)
+        seg_map.append((pos, -1))
+    return Normalised("".join(pieces), seg_starts, seg_map)

@@ -26,18 +26,63 @@ _COMPOUND_SUFFIXES = (
     "ring", "ulica", "utca", "útja", "gürtel", "stradă",
 )  # fmt: skip
 # "<word> <number>": kept when the word ends like a street ("Nassaustraat 123")
-_WORD_NUMBER = re.compile(r"([^\W\d_]+\.?)[ ]+\d{1,5}[a-z]?\b")
+# necessary for an accepted _WORD_NUMBER match: a street suffix, then a number
+_COMPOUND_HINT = re.compile(
+    "(?:" + "|".join(re.escape(x.rstrip(".")) for x in _COMPOUND_SUFFIXES) + r")\.?[ ]+\d"
+)
+# the lookbehind only stops retries inside a word (a match always starts at a word's start)
+_WORD_NUMBER = re.compile(r"(?<![^\W\d_])([^\W\d_]+\.?)[ ]+\d{1,5}[a-z]?\b")
 _CUE = re.compile(  # on lowercased text
     r"\b(?:address(?:es)?|live[sd]?\s+(?:at|in|on)|living\s+(?:at|on)|located\s+at|moved?\s+to|"
     r"return(?:ed)?\s+to|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+(?:it\s+)?to|"
     r"send\s+(?:it\s+)?to|reside[sd]?\s+at|is\s+(?:at|on)|zip(?:\s*code)?|post(?:al)?\s*code)\b"
 )
+# the first word of every _CUE phrase ("is" only as "is at" / "is on")
+_CUE_FIRST_WORDS = frozenset(
+    [
+        "address",
+        "addresses",
+        "live",
+        "lives",
+        "lived",
+        "living",
+        "located",
+        "move",
+        "moved",
+        "return",
+        "returned",
+        "ship",
+        "shipped",
+        "deliver",
+        "delivered",
+        "send",
+        "reside",
+        "resides",
+        "resided",
+        "zip",
+        "zipcode",
+        "post",
+        "postal",
+        "postcode",
+        "postalcode",
+    ]
+)
+_IS_AT = re.compile(r"\bis\s+(?:at|on)\b")
+
+
+def _has_cue(lowered: str, words: set[str] | frozenset[str]) -> bool:
+    return not _CUE_FIRST_WORDS.isdisjoint(words) or (
+        "is" in words and _IS_AT.search(lowered) is not None
+    )
+
+
 _NUMBER = re.compile(r"\d{1,6}[A-Za-z]?")
 _TOKEN = re.compile(r"\d{1,6}[A-Za-z]?\b|[^\W\d_]+(?:['’.\-][^\W\d_]+)*\.?|\d+")
 _SEP_OK = re.compile(r"^[\s,()#/\-–]*$")
 _UK_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 _MAX_TOKENS = 18
-_HAS_DIGIT = re.compile(r"\d")
+_DIGIT_RUNS = re.compile(r"\d+")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @cache
@@ -45,12 +90,14 @@ def _street_number_pattern() -> re.Pattern[str]:
     words = "|".join(sorted((re.escape(w) for w in street_words()), key=len, reverse=True))
     # "<number> <up to 4 words> <street word>" ("12 Baker Street", "48 rue Descartes")
     return re.compile(  # on lowercased text
-        rf"\b\d{{1,5}}[a-z]?((?:[ ]+[^\W\d_][\w'’.\-]*){{0,4}}?)[ ]+(?:{words})\b\.?"
+        rf"\d(?<!\w\d)\d{{0,4}}[a-z]?((?:[ ]+[^\W\d_][\w'’.\-]*){{0,4}}?)[ ]+(?:{words})\b\.?"
     )
 
 
 # "<number> <words> <number>": building, street, house number ("87 Jakobi 69", "11 Školní 939")
-_NUM_WORDS_NUM = re.compile(r"\b\d{1,5}((?:[ ]+[^\W\d_][\w'’\-]*\.?){1,3})[ ]+\d{1,5}[A-Za-z]?\b")
+_NUM_WORDS_NUM = re.compile(
+    r"\d(?<!\w\d)\d{0,4}((?:[ ]+[^\W\d_][\w'’\-]*\.?){1,3})[ ]+\d{1,5}[A-Za-z]?\b"
+)
 
 
 def _num_words_num_anchors(text: str, common: frozenset[str]) -> list[tuple[int, int, float]]:
@@ -63,9 +110,12 @@ def _num_words_num_anchors(text: str, common: frozenset[str]) -> list[tuple[int,
 
 
 # a named street without a number: "Whittaker Street" (case matters here)
+NAMED_STREET_SUFFIXES = (
+    "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Ln", "Drive", "Boulevard", "Blvd",
+    "Court", "Place", "Way", "Terrace", "Square", "Highway", "Parkway", "Crescent", "Close",
+)  # fmt: skip
 _NAMED_STREET = re.compile(
-    r"\b(?:[A-Z][\w'’\-]*[ ]+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Boulevard|Blvd|"
-    r"Court|Place|Way|Terrace|Square|Highway|Parkway|Crescent|Close)\b\.?"
+    r"\b(?:[A-Z][\w'’\-]*[ ]+){1,3}(?:" + "|".join(NAMED_STREET_SUFFIXES) + r")\b\.?"
 )
 _DIRECTIONS = frozenset(
     [
@@ -170,12 +220,15 @@ _UNIT_WORDS = frozenset(
 )
 
 
+_LEFT_WORD = re.compile(r"([^\W_]+[.]?)([ \t]+|[ \t]*,[ \t]*)$")
+
+
 def _extend_left(text: str, pos: int, *, common: frozenset[str], streets: frozenset[str]) -> int:
     """Take in a house number, or capitalised street-name words, just before an anchor."""
     start = pos
     for _ in range(4):
         seg = text[max(0, start - 40) : start]
-        m = re.search(r"([^\W_]+[.]?)([ \t]+|[ \t]*,[ \t]*)$", seg)
+        m = _LEFT_WORD.search(seg)
         if m is None:
             break
         tok = m.group(1)
@@ -186,33 +239,72 @@ def _extend_left(text: str, pos: int, *, common: frozenset[str], streets: frozen
     return start
 
 
-def detect_addresses(text: str, lowered: str | None = None) -> list[Span]:
+NAMED_STREET_WORDS = frozenset(w.lower() for w in NAMED_STREET_SUFFIXES)
+_UNIT_GATE = frozenset(["apt", "apartment", "suite", "ste", "unit", "flat", "floor", "fl", "room"])
+_UNIT_GATE = _UNIT_GATE | {"rm", "bldg", "building", "po", "p", "o", "box"}
+
+
+def numbered_anchor_possible(
+    lowered: str, words: set[str] | frozenset[str], digit_runs: int
+) -> bool:
+    """Whether any anchor that needs a number ("12 Baker Street", "Apt 4", "87 Jakobi 69",
+    "Nassaustraat 5", "lives at 12") can occur in a text with ``digit_runs`` runs of digits:
+    the same gates as :func:`detect_addresses` applies before each pass."""
+    return digit_runs > 0 and (
+        not street_words().isdisjoint(words)
+        or digit_runs >= 2
+        or _COMPOUND_HINT.search(lowered) is not None
+        or not _UNIT_GATE.isdisjoint(words)
+        or _has_cue(lowered, words)
+    )
+
+
+def detect_addresses(
+    text: str,
+    lowered: str | None = None,
+    *,
+    words: set[str] | frozenset[str] | None = None,
+    digit_runs: int | None = None,
+) -> list[Span]:
+    """Address spans. ``words`` (letter runs of ``lowered``) and ``digit_runs`` (how many runs of
+    digits the text has) may be shared by the caller; they only gate the anchor passes."""
+    low = lowered if lowered is not None else lower_same_length(text)
+    if words is None:
+        words = set(_WORDS.findall(low))
+    if digit_runs is None:
+        digit_runs = len(_DIGIT_RUNS.findall(text))
+    named = not NAMED_STREET_WORDS.isdisjoint(words)
+    if not digit_runs and not named:
+        return []  # every anchor needs a digit or a street suffix word
     common = common_words()
     streets = street_words()
-    has_digit = _HAS_DIGIT.search(text) is not None
     out: list[Span] = []
     anchors: list[tuple[int, int, float]] = []
-    if has_digit:
-        low = lowered if lowered is not None else lower_same_length(text)
-        anchors.extend(_street_anchors(text, low, common))
-        anchors.extend(_num_words_num_anchors(text, common))
-        anchors.extend(
-            (m.start(), m.end(), 0.85)
-            for m in _WORD_NUMBER.finditer(low)
-            if m.group(1).endswith(_COMPOUND_SUFFIXES)
-        )
-        anchors.extend((m.start(), m.end(), 0.8) for m in _UNIT.finditer(low))
-        for cue in _CUE.finditer(low):
+    if digit_runs:
+        if not streets.isdisjoint(words):
+            anchors.extend(_street_anchors(text, low, common))
+        if digit_runs >= 2:
+            anchors.extend(_num_words_num_anchors(text, common))
+        if _COMPOUND_HINT.search(low) is not None:
+            anchors.extend(
+                (m.start(), m.end(), 0.85)
+                for m in _WORD_NUMBER.finditer(low)
+                if m.group(1).endswith(_COMPOUND_SUFFIXES)
+            )
+        if not _UNIT_GATE.isdisjoint(words):
+            anchors.extend((m.start(), m.end(), 0.8) for m in _UNIT.finditer(low))
+        for cue in _CUE.finditer(low) if _has_cue(low, words) else ():
             # the address proper starts at the first number within a short distance of the cue
             num = _NUMBER.search(text, cue.end(), min(len(text), cue.end() + 40))
             if num is None or text[num.end() : num.end() + 1] == ":":
                 continue  # none, or a clock time ("is at 10:30")
             lead = text[cue.end() : num.start()]
-            words = _TOKEN.findall(lead)
-            if sum(1 for w in words if w.lower() in common) > 3:
+            toks = _TOKEN.findall(lead)
+            if sum(1 for w in toks if w.lower() in common) > 3:
                 continue
             anchors.append((num.start(), num.end(), 0.7))
-    anchors.extend(_named_street_anchors(text, common))
+    if named:
+        anchors.extend(_named_street_anchors(text, common))
     if not anchors:
         return out
     anchors.sort()

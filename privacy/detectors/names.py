@@ -14,6 +14,8 @@ Adjacent seeds and following capitalised words merge into one span.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import cache
 
 from privacy.spans import Span, lower_same_length
 from privacy.wordlists import (
@@ -21,12 +23,13 @@ from privacy.wordlists import (
     common_words,
     first_names,
     last_names,
+    places,
     seen_words,
     street_words,
 )
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_TITLES = frozenset(
+TITLES = frozenset(
     [
         "mr",
         "mrs",
@@ -87,7 +90,10 @@ _VERBS = frozenset(
         "and",
     ]
 )
-_JOIN = re.compile(r"^(?: |-|\s?\.\s?| [a-z]{1,3} )$")  # "van", "de", "von" particles allowed
+# what may join two name words: a space, a hyphen, an initial's dot, or a name particle
+# ("Ludwig van Beethoven"), never an ordinary short word ("Doug and Buster", "Henry to Giselle")
+_PARTICLES = "van|von|de|der|den|da|das|di|do|dos|du|del|della|la|le|bin|ibn|al|el|ten|ter|zu|y|e"
+_JOIN = re.compile(rf"^(?: |-|\s?\.\s?| (?:{_PARTICLES}) )$")
 
 
 _CUE_RE = re.compile(
@@ -111,7 +117,7 @@ _CUE_HINTS = (
 def _cues(text: str, lowered: str) -> dict[int, str]:
     """Offset just after each cue phrase -> the cue (normalised like ``_CUES``)."""
     out: dict[int, str] = {}
-    if not any(h in lowered for h in _CUE_HINTS):
+    if not has_cue_hint(lowered):
         return out
     for m in _CUE_RE.finditer(lowered):
         if m.start() and text[m.start() - 1].isalnum():
@@ -121,15 +127,89 @@ def _cues(text: str, lowered: str) -> dict[int, str]:
     return out
 
 
+def cue_seeds(text: str, lowered: str) -> list[tuple[int, int, float]]:
+    """``(start, end, confidence)`` of each word a cue phrase names ("my name is X")."""
+    out: list[tuple[int, int, float]] = []
+    cues = _cues(text, lowered)
+    if not cues:
+        return out
+    common = common_words()
+    firsts = first_names()
+    for pos, cue in cues.items():
+        w = _TOKEN.match(text, pos)
+        if w is None:
+            continue
+        lw = _bare(w.group())
+        if lw in common and not (cue in _STRONG_CUES and lw in firsts and w.group()[0].isupper()):
+            continue
+        if cue in _STRONG_CUES or w.group()[0].isupper() or lw in firsts:
+            out.append((w.start(), w.end(), 0.8 if cue in _STRONG_CUES else 0.5))
+    return out
+
+
+def lower_name_seeds(text: str, lowered: str, hits: Iterable[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each lowercase occurrence of a known first name (``hits``: the ones
+    in the text), except contractions: "don't" and "haven't" are not Don and Haven."""
+    out: list[tuple[int, int]] = []
+    for w in hits:
+        for start in _whole_word_starts(lowered, w):
+            end = start + len(w)
+            if text[start].islower() and text[end : end + 2] not in _CONTRACTIONS:
+                out.append((start, end))
+    return out
+
+
+_CONTRACTIONS = frozenset(["'t", "’t"])
+
+
+def unusual_caps(text: str) -> list[str]:
+    """Capitalised words that are not known ordinary words: the ones the name pass must read."""
+    safe = safe_caps()
+    return [w for w in _cap_word(text).findall(text) if w not in safe and not w.isupper()]
+
+
 _UPPER_CLASS = "".join(chr(c) for c in range(0x41, 0x2000) if chr(c).isupper() and chr(c).isalpha())
 _CAP_WORD = re.compile(rf"(?<![\w'’\-])[{_UPPER_CLASS}][^\W\d_]*(?:['’\-][^\W\d_]+)*")
+# the same on ASCII text, where the capital is A-Z; the leading class lets the engine skip ahead
+_CAP_WORD_ASCII = re.compile(r"[A-Z](?<![\w'’\-][A-Z])[^\W\d_]*(?:['’\-][^\W\d_]+)*")
+
+
+def _cap_word(text: str) -> re.Pattern[str]:
+    return _CAP_WORD_ASCII if text.isascii() else _CAP_WORD
+
+
 _WORDS = re.compile(r"[^\W\d_]+")
 _NEXT_WORD = re.compile(r"[ ]([^\W\d_]+(?:['’\-][^\W\d_]+)*\.?)")
 _NEXT_ANY = re.compile(r"\s*([^\W\d_]+)")
 _TITLE_RE = re.compile(  # on lowercased text
     r"(?<![\w])(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|mister|dame|lady|lord)\.?[ ]+(?=[^\W\d_])"
 )
-_PREV_WORD = re.compile(r"([^\W\d_]+)[ ]+$")
+
+
+def _is_letter(c: str) -> bool:
+    return c.isalpha() or (c.isalnum() and not c.isdecimal())  # the regex class [^\W\d_]
+
+
+def _prev_word(text: str, start: int) -> tuple[int, int] | None:
+    r"""``(start, end)`` of the word just before ``start`` when only spaces separate them
+    (what ``re.search(r"([^\W\d_]+)[ ]+$", text[:start])`` finds, without scanning the prefix).
+
+    >>> _prev_word("said  Ann", 6), _prev_word("said,Ann", 5)
+    ((0, 4), None)
+    """
+    if start > 0 and text[start - 1] == "\n":
+        start -= 1  # like the regex's ``$``, which also matches before a final newline
+    i = start
+    while i > 0 and text[i - 1] == " ":
+        i -= 1
+    if i == start:
+        return None
+    j = i
+    while j > 0 and _is_letter(text[j - 1]):
+        j -= 1
+    return (j, i) if j < i else None
+
+
 _PERSON_PREV = frozenset(
     [
         "said",
@@ -181,40 +261,102 @@ def _bare(word: str) -> str:
     return lw[:-2] if lw.endswith(("'s", "’s")) else lw
 
 
-def detect_names(text: str, lowered: str | None = None) -> list[Span]:
+@cache
+def lower_name_words() -> frozenset[str]:
+    """Known first names that are neither ordinary nor frequent service words (len >= 3)."""
+    return frozenset(w for w in first_names() - common_words() - seen_words() if len(w) >= 3)
+
+
+def _cap_word_skipped(word: str) -> bool:
+    """True when the capitalised-word pass below certainly makes no seed of ``word``."""
+    if word.isupper():
+        return True
+    lw = _bare(word)
+    if len(lw) < 2 or lw in TITLES or lw in common_words():
+        return True
+    known = lw in first_names() or lw in last_names()
+    return lw in street_words() and not known
+
+
+@cache
+def safe_caps() -> frozenset[str]:
+    """Capitalised forms of ordinary words ("What", "Card"): a text whose capitalised words are
+    all in here cannot get a seed from the capitalised-word pass, so the pass is skipped."""
+    words = common_words() | street_words() | TITLES | seen_words()
+    forms = {w[:1].upper() + w[1:] for w in words} | {w.capitalize() for w in words}
+    return frozenset(f for f in forms if f and _cap_word_skipped(f))
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what the regex ``\w`` matches
+
+
+def _whole_word_starts(text: str, word: str) -> list[int]:
+    """Offsets of ``word`` in ``text`` with no word character on either side."""
+    out: list[int] = []
+    n = len(word)
+    i = text.find(word)
+    while i >= 0:
+        if (i == 0 or not _is_word_char(text[i - 1])) and (
+            i + n >= len(text) or not _is_word_char(text[i + n])
+        ):
+            out.append(i)
+        i = text.find(word, i + 1)
+    return out
+
+
+_CUE_HINT_RE = re.compile("|".join(re.escape(h) for h in _CUE_HINTS))
+
+
+def has_cue_hint(lowered: str) -> bool:
+    """Cheap gate of :func:`_cues`: one of the cue phrases' first words is in the text."""
+    return _CUE_HINT_RE.search(lowered) is not None
+
+
+def detect_names(
+    text: str, lowered: str | None = None, words: frozenset[str] | set[str] | None = None
+) -> list[Span]:
+    """Person-name spans; ``words`` (the set of letter runs of ``lowered``) may be shared."""
+    low = lowered if lowered is not None else lower_same_length(text)
+    if words is None:
+        words = set(_WORDS.findall(low))
+    # cheap gates: each seed pass runs only when its trigger is in the text at all
+    safe = safe_caps()
+    caps = [w for w in _cap_word(text).findall(text) if w not in safe]
+    lower_hits = lower_name_words().intersection(words)
+    has_title = not TITLES.isdisjoint(words)
+    has_cue = has_cue_hint(low)
+    if not (caps or lower_hits or has_title or has_cue):
+        return []
     common = common_words()
     firsts = first_names()
     lasts = last_names()
     streets = street_words()
     seen = seen_words()
-    low = lowered if lowered is not None else lower_same_length(text)
     seeds: dict[int, tuple[int, float]] = {}  # start -> (end, confidence)
 
-    for m in _TITLE_RE.finditer(low):
-        w = _TOKEN.match(text, m.end())
-        if w is not None and (w.group()[0].isupper() or _bare(w.group()) not in common):
-            seeds[w.start()] = (w.end(), 0.9)
-    for pos, cue in _cues(text, low).items():
-        w = _TOKEN.match(text, pos)
-        if w is None or w.start() in seeds:
-            continue
-        lw = _bare(w.group())
-        if lw in common and not (cue in _STRONG_CUES and lw in firsts and w.group()[0].isupper()):
-            continue
-        if cue in _STRONG_CUES or w.group()[0].isupper() or lw in firsts:
-            seeds[w.start()] = (w.end(), 0.8 if cue in _STRONG_CUES else 0.5)
-    for m in _CAP_WORD.finditer(text):
+    if has_title:
+        for m in _TITLE_RE.finditer(low):
+            w = _TOKEN.match(text, m.end())
+            if w is not None and (w.group()[0].isupper() or _bare(w.group()) not in common):
+                seeds[w.start()] = (w.end(), 0.9)
+    if has_cue:
+        for start, end, conf in cue_seeds(text, low):
+            if start not in seeds:
+                seeds[start] = (end, conf)
+    for m in _cap_word(text).finditer(text) if caps else ():
         start = m.start()
         if start in seeds:
             continue
         word = m.group()
-        if word.isupper():
+        if word in safe or word.isupper():
             continue  # acronyms and shouting ("NI", "ASAP", "CHISHOLM")
         lw = _bare(word)
-        if len(lw) < 2 or lw in _TITLES:
+        if len(lw) < 2 or lw in TITLES:
             continue
         is_common = lw in common
-        known = lw in firsts or lw in lasts
+        # a surname that is also a country or state ("Texas", "Poland") needs a person context
+        known = lw in firsts or (lw in lasts and lw not in places())
         if known and not is_common:
             seeds[start] = (m.end(), 0.8)
             continue
@@ -228,14 +370,12 @@ def detect_names(text: str, lowered: str | None = None) -> list[Span]:
         ):
             seeds[start] = (m.end(), 0.4)
             continue
-        prev = _PREV_WORD.search(low, 0, start)
-        if prev is not None and prev.group(1) in _PERSON_PREV:
+        prev = _prev_word(low, start)
+        if prev is not None and low[prev[0] : prev[1]] in _PERSON_PREV:
             seeds[start] = (m.end(), 0.4)
-    candidates = {w for w in _WORDS.findall(low) if len(w) >= 3} & firsts
-    for w in candidates - common - seen:
-        for m in re.finditer(rf"(?<![\w]){re.escape(w)}(?![\w])", low):
-            if text[m.start()].islower() and m.start() not in seeds:
-                seeds[m.start()] = (m.end(), 0.45)
+    for start, end in lower_name_seeds(text, low, lower_hits):
+        if start not in seeds:
+            seeds[start] = (end, 0.45)
     if not seeds:
         return []
     ordered = sorted(seeds.items())
@@ -254,14 +394,15 @@ def detect_names(text: str, lowered: str | None = None) -> list[Span]:
         lower_seed = text[start].islower()
         # a capitalised first name that is also an ordinary word ("Guy", "Robin") joins the
         # surname after it
-        prev = _PREV_WORD.search(text, 0, start)
-        if (
-            prev is not None
-            and prev.group(1)[0].isupper()
-            and prev.group(1).lower() in firsts
-            and prev.group(1).lower() not in STOP_WORDS
-        ):
-            start = prev.start(1)
+        prev = _prev_word(text, start)
+        if prev is not None:
+            prev_word = text[prev[0] : prev[1]]
+            if (
+                prev_word[0].isupper()
+                and prev_word.lower() in firsts
+                and prev_word.lower() not in STOP_WORDS
+            ):
+                start = prev[0]
         while not text[start:end].endswith(("'s", "’s")):
             nxt = _NEXT_WORD.match(text, end)
             if nxt is None:

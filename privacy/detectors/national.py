@@ -5,6 +5,9 @@
 ['UK_NINO', 'US_ITIN', 'US_SSN']
 >>> [s.kind for s in detect_national_ids("SSN 531-21-7351, NI number AB 12 34 56 C")]
 ['US_SSN', 'UK_NINO']
+>>> text = "my national insurance number is JG 10 37 59"
+>>> [text[s.start:s.end] for s in detect_national_ids(text)]
+['JG 10 37 59']
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ class IdRule:
     confidence: float = 0.9
     context: tuple[str, ...] = ()
     context_chars: int = 48
+    #: the fewest digits a match can hold: texts with fewer skip the rule (1 = always run)
+    min_digits: int = 1
 
 
 _NINO_BAD_PREFIX = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
@@ -45,25 +50,47 @@ def _valid_nino(value: str) -> bool:
 
 
 def _ssn_formatted(value: str) -> bool:
-    return ssn.is_valid(re.sub(r"[ -]", "", value))
+    return ssn.is_valid(value.replace(" ", "").replace("-", ""))
 
 
 RULES: list[IdRule] = [
-    IdRule("US_SSN", re.compile(r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])"), _ssn_formatted),
     IdRule(
         "US_SSN",
-        re.compile(r"(?<![\w-])\d(?:[ -]?\d){8}(?![\w-]|[ -]\d)"),
+        re.compile(r"\d(?<![\w-]\d)\d{2}([- ])\d{2}\1\d{4}(?![\w-])"),
+        _ssn_formatted,
+        min_digits=9,
+    ),
+    IdRule(
+        "US_SSN",
+        re.compile(r"\d(?<![\w-]\d)(?:[ -]?\d){8}(?![\w-]|[ -]\d)"),
         _ssn_formatted,
         confidence=0.7,
         context=("ssn", "social security", "social sec", "ss#", "ss #", "tax id", "taxpayer"),
+        min_digits=9,
     ),
     IdRule(
-        "US_ITIN", re.compile(r"(?<![\w-])9\d{2}([- ]?)\d{2}\1\d{4}(?![\w-])"), itin.is_valid, 0.8
+        "US_ITIN",
+        re.compile(r"9(?<![\w-]9)\d{2}([- ]?)\d{2}\1\d{4}(?![\w-])"),
+        itin.is_valid,
+        0.8,
+        min_digits=9,
     ),
     IdRule(
         "UK_NINO",
-        re.compile(r"(?<![\w])[A-Z]{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[A-D](?![\w])"),
+        re.compile(r"[A-Z](?<!\w[A-Z])[A-Z][ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[A-D](?![\w])"),
         _valid_nino,
+        min_digits=6,
+    ),
+    # without its suffix letter a NINO is just two letters and six digits: only after a cue
+    IdRule(
+        "UK_NINO",
+        re.compile(
+            r"[A-Z](?<!\w[A-Z])[A-Z][ -]?\d{2}[ -]?\d{2}[ -]?\d{2}(?![\w]|[ -]?\d|[ -][A-D](?!\w))"
+        ),
+        _valid_nino,
+        confidence=0.75,
+        context=("national insurance", "ni number", "ni no", "nino", "ni #", "insurance number"),
+        min_digits=6,
     ),
 ]
 
@@ -73,20 +100,38 @@ def register(rule: IdRule) -> None:
     RULES.append(rule)
 
 
-def detect_national_ids(text: str) -> list[Span]:
+_min_digits: list[int] = [-1, 1]  # (len(RULES) it was computed for, the minimum)
+
+
+def min_rule_digits() -> int:
+    """The fewest digits any registered rule needs (a text with fewer skips them all)."""
+    if _min_digits[0] != len(RULES):  # recomputed after register()
+        _min_digits[:] = [len(RULES), min((r.min_digits for r in RULES), default=1)]
+    return _min_digits[1]
+
+
+def detect_national_ids(text: str, *, n_digits: int | None = None) -> list[Span]:
+    """Spans of every registered rule; ``n_digits`` (digits in the text) skips rules that need more."""
     out: list[Span] = []
     lowered: str | None = None
     for rule in RULES:
+        if n_digits is not None and n_digits < rule.min_digits:
+            continue
+        if rule.context:
+            if lowered is None:
+                lowered = text.lower()
+            if not any(word in lowered for word in rule.context):
+                continue  # no context word anywhere, so none before any candidate
         for m in rule.pattern.finditer(text):
-            if not rule.validate(m.group()):
+            start, end = m.span()
+            # the cheap tests first: a span already found by a plainer rule, the context window
+            if any(o.start == start and o.end == end for o in out):
                 continue
             if rule.context:
-                if lowered is None:
-                    lowered = text.lower()
-                window = lowered[max(0, m.start() - rule.context_chars) : m.start()]
+                assert lowered is not None  # set by the gate above
+                window = lowered[max(0, start - rule.context_chars) : start]
                 if not any(word in window for word in rule.context):
                     continue
-            if any(o.start == m.start() and o.end == m.end() for o in out):
-                continue  # a plainer rule for the same value
-            out.append(Span(m.start(), m.end(), rule.kind, "national_id", rule.confidence))
+            if rule.validate(m.group()):
+                out.append(Span(start, end, rule.kind, "national_id", rule.confidence))
     return out

@@ -1,4 +1,4 @@
-"""Digit-based detectors: payment cards, phone numbers, IBANs, IPs, dates of birth, numbers named
+"""Digit-based detectors: payment cards, phone numbers, IBANs, IPs, numbers named
 by context (account, order, policy, routing, sort code) and a catch-all for long numbers.
 
 One pass chains digit groups into candidate sequences (the cheap prefilter); only those candidates
@@ -14,26 +14,29 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import cache, lru_cache
 
 import phonenumbers
 from stdnum import iban as stdnum_iban
-from stdnum import luhn
 from stdnum.us import rtn
 
-from privacy.detectors.national import detect_national_ids
+from privacy.detectors.national import detect_national_ids, min_rule_digits
 from privacy.spans import Span, lower_same_length
 
 _DIGITS = re.compile(r"\d+")
 # a date or a clock time: its digit groups never chain into a phone or long number
+# (a leading digit before each lookbehind lets the regex engine skip straight to digits)
 _DATE = re.compile(
-    r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))(?!\d)"
-    r"|(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)"
+    r"\d(?<!\d\d)(?:\d{3}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)|\d?[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})(?!\d)"
+    r"|\d?:\d{2}(?::\d{2})?(?!\d))"
 )
 _GAP_OK = re.compile(r"^(?:[ \-.]|\) ?| ?\(|\)-| - |\.\s)$")
+# digit groups joined by _GAP_OK gaps (whose "$" also allows one trailing newline)
+_CHAIN = re.compile(r"\d+(?:(?:[ \-.]|\) ?| ?\(|\)-| - |\.\s)\n?\d+)*")
 _EXT = re.compile(r"\s*(?:x|ext\.?|extension)\s*(\d{1,6})", re.IGNORECASE)
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)")
+_IPV4 = re.compile(r"\d(?<![\d.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d]|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){10,32}")
+IBAN_CANDIDATE = _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){10,32}")
 _CONTEXT_NUMBER = re.compile(
     r"\b(?P<cue>account|acct|a/c|member(?:ship)?|customer|client|order|invoice|booking|"
     r"confirmation|tracking|ticket|case|reference|ref|policy|claim|routing|aba|sort\s+code|"
@@ -41,18 +44,40 @@ _CONTEXT_NUMBER = re.compile(
     r"(?:\s+(?:number|no\.?|num|nr|#|id|code))?\s*(?:is|was|:|#|=|-)?\s*(?:number\s+)?"
     r"(?P<value>(?:[a-z]{1,4}[-/]?)?\d[\da-z]*(?:[ -/]\d[\da-z]*)*)"
 )  # on lowercased text
-_DOB_CONTEXT = re.compile(r"\b(?:born|birth|dob|d\.o\.b\.?|birthday|birthdate)\b")  # lowercased
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_WORDS = re.compile(r"[^\W\d_]+")
+# every cue of _CONTEXT_NUMBER is a whole word (or starts with one: "a/c")
+_CONTEXT_CUE_WORDS = frozenset(
+    [
+        "account",
+        "acct",
+        "a",
+        "member",
+        "membership",
+        "customer",
+        "client",
+        "order",
+        "invoice",
+        "booking",
+        "confirmation",
+        "tracking",
+        "ticket",
+        "case",
+        "reference",
+        "ref",
+        "policy",
+        "claim",
+        "routing",
+        "aba",
+        "sort",
+        "loyalty",
+        "card",
+        "pin",
+        "passport",
+        "license",
+        "licence",
+        "id",
+    ]
 )
-_DOB_VALUE = re.compile(
-    r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS},?\s+\d{{2,4}}"
-    rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}|{_MONTHS}\s+\d{{5,8}})(?!\d)",
-    re.IGNORECASE,
-)
-
 _CARD_PREFIXES = (
     ("4",),
     tuple(str(p) for p in range(51, 56)) + tuple(str(p) for p in range(2221, 2721)),
@@ -81,7 +106,22 @@ def is_card(digits: str) -> bool:
     >>> is_card("4111111111111111"), is_card("4111111111111112"), is_card("1111111111111117")
     (True, False, False)
     """
-    return 13 <= len(digits) <= 19 and _issuer_ok(digits) and luhn.is_valid(digits)
+    return 13 <= len(digits) <= 19 and _issuer_ok(digits) and luhn_ok(digits)
+
+
+_DOUBLED = {str(d): (2 * d) % 9 if d != 9 else 9 for d in range(10)}  # digit -> digit sum of 2d
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn check (same answer as ``stdnum.luhn.is_valid`` on digit strings, ~10x faster).
+
+    >>> luhn_ok("4111111111111111"), luhn_ok("4111111111111112"), luhn_ok("41११")
+    (True, False, False)
+    """
+    if not digits.isascii() or not digits.isdigit():
+        return False
+    total = sum(map(int, digits[-1::-2])) + sum(map(_DOUBLED.__getitem__, digits[-2::-2]))
+    return total % 10 == 0
 
 
 def _blocked(text: str) -> list[tuple[int, int]]:
@@ -91,6 +131,9 @@ def _blocked(text: str) -> list[tuple[int, int]]:
 def _sequences(text: str) -> list[list[re.Match[str]]]:
     """Digit groups chained by phone/card-style separators, never across dates or times."""
     blocked = _blocked(text) if ("/" in text or ":" in text or "-" in text or "." in text) else []
+    if not blocked:
+        # one regex finds each chain; the groups are then read inside it
+        return [list(_DIGITS.finditer(text, c.start(), c.end())) for c in _CHAIN.finditer(text)]
     seqs: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
     for m in _DIGITS.finditer(text):
@@ -113,21 +156,57 @@ def _sequences(text: str) -> list[list[re.Match[str]]]:
 def _phone(text: str, start: int, end: int, *, region: str, digits: str) -> float:
     """Confidence that ``text[start:end]`` is a phone number (0 when it is not)."""
     raw = text[start:end]
-    international = raw.startswith("+") or digits.startswith("00")
+    if raw.startswith("+"):
+        return 0.75  # international: a phone whatever the parser says
+    return _phone_confidence(raw, region, digits.startswith("00"), 7 <= len(digits) <= 15)
+
+
+@lru_cache(maxsize=4096)
+def _phone_confidence(raw: str, region: str, international: bool, phone_length: bool) -> float:
+    # cached per candidate: a conversation repeats the same number; parsing costs ~15 µs
     formatted = any(c in raw for c in " -.()")
     try:
-        number = phonenumbers.parse(raw, None if raw.startswith("+") else region)
+        number = _parse_phone(raw, region)
         # is_valid_number_for_region is much cheaper than is_valid_number (no region search)
-        if not raw.startswith("+") and phonenumbers.is_valid_number_for_region(number, region):
+        if phonenumbers.is_valid_number_for_region(number, region):
             return 0.9
         possible = phonenumbers.is_possible_number(number)
     except phonenumbers.NumberParseException:
         possible = False
     if possible or international:
         return 0.75
-    if formatted and 7 <= len(digits) <= 15:
+    if formatted and phone_length:
         return 0.6
     return 0.0
+
+
+_NANP_REGIONS = frozenset(["US"])
+_NANP_FIRST = frozenset("23456789")
+
+
+def _parse_phone(raw: str, region: str) -> phonenumbers.PhoneNumber:
+    """``phonenumbers.parse(raw, region)``, skipping the parser for the commonest shape: a US
+    number written nationally, 7–15 ASCII digits starting with 2–9. Such a number has no
+    international prefix (011) or national prefix (1) to strip, so the parser would return
+    exactly this
+    (``tests/unit/privacy/test_speed_paths.py`` compares both on generated candidates)."""
+    if region in _NANP_REGIONS and raw[:1] != "+":
+        digits = "".join(c for c in raw if c in "0123456789")
+        if (
+            7 <= len(digits) <= 15
+            and digits[0] in _NANP_FIRST
+            and all(c in _PHONE_PUNCTUATION or "0" <= c <= "9" for c in raw)
+        ):
+            return phonenumbers.PhoneNumber(country_code=1, national_number=int(digits))
+    return phonenumbers.parse(raw, region)
+
+
+_PHONE_PUNCTUATION = frozenset(" -.()")
+
+
+def clear_caches() -> None:
+    """Forget cached phone-number verdicts (benchmarks measure a cold cache)."""
+    _phone_confidence.cache_clear()
 
 
 def _card_in(seq: list[re.Match[str]]) -> tuple[int, int] | None:
@@ -153,8 +232,58 @@ def _card_in(seq: list[re.Match[str]]) -> tuple[int, int] | None:
     return None
 
 
-def detect_numbers(text: str, *, region: str = "US", lowered: str | None = None) -> list[Span]:
-    """All digit-based entities of ``text``; assumes the caller checked that it has a digit."""
+def detect_numbers(
+    text: str,
+    *,
+    region: str = "US",
+    lowered: str | None = None,
+    n_digits: int | None = None,
+    words: set[str] | frozenset[str] | None = None,
+) -> list[Span]:
+    """All digit-based entities of ``text``; assumes the caller checked that it has a digit.
+
+    ``n_digits`` (how many digits the text holds) gates the detectors: each needs a minimum
+    (phones and long numbers 7, national ids per rule, IPv4 and context numbers 4);
+    ``words`` (the letter runs of ``lowered``) gates the ones that need a cue word.
+    """
+    if n_digits is None:
+        n_digits = sum(c.isdigit() for c in text)
+    out: list[Span] = []
+    if n_digits >= 7:
+        out.extend(_sequence_spans(text, region=region))
+    if n_digits >= min_rule_digits():
+        out.extend(detect_national_ids(text, n_digits=n_digits))
+    out.extend(_ibans(text))
+    if n_digits >= 4 and "." in text:
+        out.extend(_ipv4(text))
+    if ":" in text:
+        out.extend(_ipv6(text))
+    if n_digits >= 4:
+        low = lowered if lowered is not None else lower_same_length(text)
+        if words is None:
+            words = set(_WORDS.findall(low))
+        if n_digits >= 4 and not _CONTEXT_CUE_WORDS.isdisjoint(words):
+            out.extend(_context_numbers(low))
+    return out
+
+
+def could_find_numbers(text: str, *, n_digits: int, words: set[str] | frozenset[str]) -> bool:
+    """False when :func:`detect_numbers` certainly finds nothing: the same gates, checked alone
+    (``words``: the letter runs of the lowercased text)."""
+    if n_digits == 0:
+        return False
+    return (
+        n_digits >= 7
+        or n_digits >= min_rule_digits()
+        or IBAN_CANDIDATE.search(text) is not None
+        or (n_digits >= 4 and "." in text)
+        or ":" in text
+        or (n_digits >= 4 and not _CONTEXT_CUE_WORDS.isdisjoint(words))
+    )
+
+
+def _sequence_spans(text: str, *, region: str) -> list[Span]:
+    """Cards, phones and long numbers from chained digit groups."""
     out: list[Span] = []
     for seq in _sequences(text):
         start, end = seq[0].start(), seq[-1].end()
@@ -178,31 +307,75 @@ def detect_numbers(text: str, *, region: str = "US", lowered: str | None = None)
                 continue
         # over-masking a long number beats leaking it
         out.append(Span(start, end, "NUMBER", "long_number", 0.4))
-    out.extend(detect_national_ids(text))
-    out.extend(_ibans(text))
-    if "." in text:
-        out.extend(_ipv4(text))
-    if ":" in text:
-        out.extend(_ipv6(text))
-    low = lowered if lowered is not None else lower_same_length(text)
-    out.extend(_context_numbers(low))
-    out.extend(_dates_of_birth(text, low))
     return out
+
+
+_BASE36 = {ord(c): str(10 + i) for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
+
+
+def _mod97_ok(candidate: str) -> bool:
+    """The ISO 7064 mod 97-10 check of an IBAN candidate: a cheap necessary condition of
+    ``stdnum.iban.is_valid`` (which also checks the country's length and format), so that the
+    shrinking loop below calls stdnum only for the candidate that can pass."""
+    compact = candidate.upper().replace(" ", "").replace("-", "")
+    try:
+        return int((compact[4:] + compact[:4]).translate(_BASE36)) % 97 == 1
+    except ValueError:
+        return False
+
+
+@cache
+def iban_length(country: str) -> int | None:
+    """The length of ``country``'s IBANs from python-stdnum's registry (0: no such country;
+    None: the registry could not be read, so every length is tried).
+
+    >>> iban_length("DE"), iban_length("GB"), iban_length("XX")
+    (22, 22, 0)
+    """
+    try:
+        info = stdnum_iban._ibandb.info(country + "00")  # type: ignore[attr-defined]
+        if not info or not info[0][1] or info[0][0] != country:
+            return 0
+        parts = stdnum_iban._struct_re.findall(info[0][1].get("bban", ""))  # type: ignore[attr-defined]
+        return 4 + sum(int(count) for count, _kind in parts)
+    except Exception:  # a private registry: if its shape changes, fall back to trying all
+        return None
 
 
 def _ibans(text: str) -> list[Span]:
     out: list[Span] = []
     for m in _IBAN.finditer(text):
         raw = m.group()
+        length = iban_length(raw[:2].upper())
+        if length == 0:
+            continue
+        if length is not None:
+            # only the prefix holding exactly ``length`` letters and digits can validate
+            end = _end_after_alnums(raw, length)
+            ends: range | tuple[int, ...] = (end,) if end >= 15 else ()
+        else:
+            ends = range(len(raw), 14, -1)
         # the pattern is greedy: shrink from the right until a prefix validates per country
-        for end in range(len(raw), 14, -1):
+        for end in ends:
             if raw[end - 1] in " -":
                 continue
             candidate = raw[:end]
-            if stdnum_iban.is_valid(candidate.upper()):
+            if _mod97_ok(candidate) and stdnum_iban.is_valid(candidate.upper()):
                 out.append(Span(m.start(), m.start() + end, "IBAN", "iban", 0.99))
                 break
     return out
+
+
+def _end_after_alnums(raw: str, count: int) -> int:
+    """The offset just after the ``count``-th character of ``raw`` that is not a separator
+    (0 when there are fewer)."""
+    seen = 0
+    for i, c in enumerate(raw):
+        if c not in " -":
+            seen += 1
+            if seen == count:
+                return i + 1
+    return 0
 
 
 def _ipv4(text: str) -> list[Span]:
@@ -265,21 +438,4 @@ def _context_numbers(text: str) -> list[Span]:
         if kind == "BANK_ACCOUNT":
             conf = 0.95 if rtn.is_valid(re.sub(r"\D", "", value)) else 0.7
         out.append(Span(m.start("value"), m.start("value") + len(value), kind, "context", conf))
-    return out
-
-
-def _dates_of_birth(text: str, lowered: str) -> list[Span]:
-    cue = _DOB_CONTEXT.search(lowered)
-    if cue is None:
-        return []
-    out: list[Span] = []
-    for m in _DOB_VALUE.finditer(text, cue.start()):
-        if m.start() - cue.end() > 60:
-            nxt = _DOB_CONTEXT.search(lowered, cue.end())
-            if nxt is None or nxt.start() > m.start():
-                break
-            cue = nxt
-            if m.start() - cue.end() > 60:
-                continue
-        out.append(Span(m.start(), m.end(), "DATE_OF_BIRTH", "dob", 0.85))
     return out

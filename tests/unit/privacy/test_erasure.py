@@ -36,14 +36,16 @@ def test_erasure_leaves_no_residue(tmp_path: Path, key: MaskingKey, master_key: 
         "delta.logRetentionDuration": "interval 0 seconds",
         "delta.deletedFileRetentionDuration": "interval 0 seconds",
     }
-    for customer, email in (("c-1", "ann@example.org"), ("c-2", "bob@example.net")):
+    # ids long enough not to occur by chance in a UUID file name ("c-1" did, now and then)
+    customers = (("customer-000001", "ann@example.org"), ("customer-000002", "bob@example.net"))
+    for customer, email in customers:
         current["customer"] = customer
         write_deltalake(
             str(lake), pa.table(_rows(masker, customer, email, 3)), mode="append", configuration=cfg
         )
     plan = erasure.plan(
-        "c-1",
-        identifiers={"CUSTOMER_ID": "c-1", "EMAIL": "ann@example.org"},
+        "customer-000001",
+        identifiers={"CUSTOMER_ID": "customer-000001", "EMAIL": "ann@example.org"},
         masker=masker,
         vault=vault,
     )
@@ -65,7 +67,7 @@ def test_erasure_leaves_no_residue(tmp_path: Path, key: MaskingKey, master_key: 
     remaining = DeltaTable(str(lake)).to_pyarrow_table()
     assert remaining.num_rows == 3
     assert set(remaining.column("customer_token").to_pylist()) == {
-        masker.token("CUSTOMER_ID", "c-2")
+        masker.token("CUSTOMER_ID", "customer-000002")
     }
 
 
