@@ -42,14 +42,7 @@ _SUPPORTED_SCHEMAS = {cls.TYPE: {cls.schema_uri(v) for v in range(1, cls.VERSION
 def decode_event(raw: bytes | bytearray | memoryview | str) -> Event:
     """Decode and validate one interaction event; raise :class:`EventValidationError` naming the
     event id, the field and the bad value."""
-    try:
-        event: Event = _decoder.decode(raw)
-    except msgspec.ValidationError as exc:
-        raise _explain(raw, str(exc)) from None
-    except msgspec.DecodeError as exc:
-        raise EventValidationError(
-            f"not valid JSON: {exc}", event_id=None, field="<record>", value=_preview(raw)
-        ) from None
+    event: Event = _checked(_decoder.decode, raw)
     if event.dataschema not in _SUPPORTED_SCHEMAS[event.TYPE]:
         raise EventValidationError(
             f"unsupported schema version for {event.TYPE}",
@@ -65,8 +58,13 @@ def encode(record: Any) -> bytes:
 
 def decode_as(raw: bytes | str, cls: type[T]) -> T:
     """Decode a record of a known class (outputs such as dead letters and decisions)."""
+    return _checked(lambda data: msgspec.json.decode(data, type=cls), raw)
+
+
+def _checked(decode: Any, raw: Any) -> Any:
+    """Run a msgspec decode; translate its errors into :class:`EventValidationError`."""
     try:
-        return msgspec.json.decode(raw, type=cls)
+        return decode(raw)
     except msgspec.ValidationError as exc:
         raise _explain(raw, str(exc)) from None
     except msgspec.DecodeError as exc:
