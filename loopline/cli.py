@@ -45,6 +45,7 @@ COMMAND_MODULES = [
     "loopline.commands.signals",
     "loopline.commands.slo",
     "loopline.commands.run",
+    "loopline.commands.slo_worker",
     "loopline.commands.lake",
     "loopline.commands.jobs",
 ]

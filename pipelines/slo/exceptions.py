@@ -15,3 +15,8 @@ class SloDefinitionError(SloError):
 
 class MetricsServerError(SloError):
     """The /metrics endpoint could not start: free the named port or set LOOPLINE_METRICS_PORT."""
+
+
+class SloStateError(SloError):
+    """A worker's SLO state snapshot cannot be read: delete the named file to start that shard
+    afresh (its open windows are then recounted by the batch job)."""

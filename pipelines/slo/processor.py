@@ -29,6 +29,7 @@ Rules (documented in docs/slo.md):
 from __future__ import annotations
 
 import base64
+import pickle
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,6 +37,7 @@ from msgspec import json as msgjson
 
 from pipelines.catalogue import Catalogue
 from pipelines.slo.definitions import SloDefinitions
+from pipelines.slo.exceptions import SloStateError
 from pipelines.slo.outcomes import SliOutcome, from_ms, to_ms
 from pipelines.slo.tracker import ConversationTracker, Straggler, TrackerOutput
 from pipelines.slo.windows import WindowStore
@@ -43,6 +45,7 @@ from topics.events import Event
 from topics.outputs import Decision, Escalation, LateEvent, SloWindow
 
 OUTCOME_EVENT_TYPE = "loopline.slo.outcome"
+SNAPSHOT_VERSION = 1
 _ENCODER = msgjson.Encoder()
 
 
@@ -86,24 +89,58 @@ class SloProcessor:
     def unmatched_decisions(self) -> int:
         return self._tracker.unmatched_decisions
 
-    def on_event(self, event: Event) -> StepOutput:
+    def on_event(self, event: Event, *, append_ms: int | None = None) -> StepOutput:
         out = StepOutput()
-        self._route(self._tracker.apply_event(event), out)
+        self._route(self._tracker.apply_event(event, append_ms=append_ms), out)
         moment_ms = to_ms(event.time)
         if self._watermark_ms is None or moment_ms > self._watermark_ms:
             self._watermark_ms = moment_ms
             self._advance(out)
         return out
 
-    def on_decision(self, decision: Decision) -> StepOutput:
+    def on_decision(self, decision: Decision, *, append_ms: int | None = None) -> StepOutput:
         out = StepOutput()
-        self._route(self._tracker.apply_decision(decision), out)
+        self._route(self._tracker.apply_decision(decision, append_ms=append_ms), out)
         return out
 
     def on_escalation(self, escalation: Escalation) -> StepOutput:
         out = StepOutput()
         self._route(self._tracker.apply_escalation(escalation), out)
         return out
+
+    def knows(self, conversation_id: str) -> bool:
+        """Whether this processor holds the conversation (open or tombstoned): a decision or an
+        escalation for it belongs here."""
+        return self._tracker.holds(conversation_id)
+
+    def snapshot(self) -> bytes:
+        """Everything that changes as records arrive (not the definitions), for :meth:`restore`.
+
+        >>> from pipelines.catalogue import load_catalogue
+        >>> from pipelines.slo.definitions import load_definitions
+        >>> defs, cat = load_definitions(), load_catalogue()
+        >>> core = SloProcessor(defs, cat)
+        >>> again = SloProcessor(defs, cat)
+        >>> again.restore(core.snapshot()); again.watermark is None
+        True
+        """
+        tracker, windows = self._tracker, self._windows
+        state = (
+            SNAPSHOT_VERSION, self._watermark_ms, self._closed_through_ms,
+            tracker._states, tracker._deadlines, tracker._tombstones, tracker._tombstone_heap,
+            tracker.unmatched_decisions, windows._open, windows._by_end,
+        )
+        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def restore(self, snapshot: bytes) -> None:
+        """Load a :meth:`snapshot` taken by this worker (only ever its own state file: pickle)."""
+        state = pickle.loads(snapshot)
+        if not isinstance(state, tuple) or not state or state[0] != SNAPSHOT_VERSION:
+            raise SloStateError(f"SLO snapshot: expected version {SNAPSHOT_VERSION}, got {state[0] if state else state!r}")
+        tracker, windows = self._tracker, self._windows
+        (_, self._watermark_ms, self._closed_through_ms, tracker._states, tracker._deadlines,
+         tracker._tombstones, tracker._tombstone_heap, tracker.unmatched_decisions,
+         windows._open, windows._by_end) = state
 
     def flush(self) -> StepOutput:
         """End of a bounded input (a replay, the demo): close every conversation and window."""

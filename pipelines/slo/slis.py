@@ -57,7 +57,9 @@ class ConversationState:
     escalation_reasons: set[str] = field(default_factory=set)
     seen_ids: set[str] = field(default_factory=set)
     event_times_ms: dict[str, int] = field(default_factory=dict)
-    pending_decisions: dict[str, list[tuple[str, int, str | None]]] = field(default_factory=dict)
+    append_times_ms: dict[str, int] = field(default_factory=dict)  # Kafka append time, when known
+    #: source event id -> [(decision id, decision time, intent, decision append time)]
+    pending_decisions: dict[str, list[tuple[str, int, str | None, int | None]]] = field(default_factory=dict)
 
     def signal(self, moment_ms: int) -> None:
         """Record a risk-signal candidate; the earliest wins."""

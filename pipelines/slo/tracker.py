@@ -89,8 +89,14 @@ class ConversationTracker:
     def tombstones(self) -> int:
         return len(self._tombstones)
 
+    def holds(self, conversation_id: str) -> bool:
+        return conversation_id in self._states or conversation_id in self._tombstones
+
     # --- inputs -------------------------------------------------------------------------------
-    def apply_event(self, event: Event) -> TrackerOutput:
+    def apply_event(self, event: Event, *, append_ms: int | None = None) -> TrackerOutput:
+        """Apply one interaction event. ``append_ms`` is the record's Kafka append time, when the
+        caller has it: decision latency is then measured between append times (see
+        :meth:`apply_decision`)."""
         out = TrackerOutput([], [])
         state = self._state_for(event.subject, event.id, event.type, to_ms(event.time), event, out)
         if state is None:
@@ -98,12 +104,21 @@ class ConversationTracker:
         moment_ms = to_ms(event.time)
         state.last_event_ms = max(state.last_event_ms, moment_ms)
         state.event_times_ms[event.id] = moment_ms
+        if append_ms is not None:
+            state.append_times_ms[event.id] = append_ms
         self._apply(state, event, moment_ms)
-        for decision_id, decision_ms, intent in state.pending_decisions.pop(event.id, []):
-            out.outcomes.extend(self._latency(state, decision_id, decision_ms - moment_ms, moment_ms, intent))
+        for decision_id, decision_ms, intent, decision_append_ms in state.pending_decisions.pop(event.id, []):
+            latency_ms = decision_ms - moment_ms
+            if decision_append_ms is not None and append_ms is not None:
+                latency_ms = decision_append_ms - append_ms
+            out.outcomes.extend(self._latency(state, decision_id, latency_ms, moment_ms, intent))
         return out
 
-    def apply_decision(self, decision: Decision) -> TrackerOutput:
+    def apply_decision(self, decision: Decision, *, append_ms: int | None = None) -> TrackerOutput:
+        """Apply one decision. Its latency is ``append_ms`` minus its source event's append time
+        when both are known (a live worker: ``Decision.time`` is the *event* time, stamped so for
+        determinism, so it cannot measure how long deciding took), else ``Decision.time`` minus
+        the source event's time (replays and hand-built tests)."""
         out = TrackerOutput([], [])
         moment_ms = to_ms(decision.time)
         state = self._state_for(
@@ -119,11 +134,15 @@ class ConversationTracker:
         source_ms = state.event_times_ms.get(decision.source_event_id)
         if source_ms is None:
             state.pending_decisions.setdefault(decision.source_event_id, []).append(
-                (decision.decision_id, moment_ms, intent)
+                (decision.decision_id, moment_ms, intent, append_ms)
             )
         else:
+            latency_ms = moment_ms - source_ms
+            source_append_ms = state.append_times_ms.get(decision.source_event_id)
+            if append_ms is not None and source_append_ms is not None:
+                latency_ms = append_ms - source_append_ms
             out.outcomes.extend(
-                self._latency(state, decision.decision_id, moment_ms - source_ms, source_ms, intent)
+                self._latency(state, decision.decision_id, latency_ms, source_ms, intent)
             )
         return out
 

@@ -532,14 +532,14 @@ class _Conversation:
         rng = self.rng
         if escalated:
             assisted = any(b'"cx.agent.assist"' in r.value[:40] for r in self.out)
-            resolved = rng.random() < (0.9 if assisted else 0.82)
+            resolved = rng.random() < (0.93 if assisted else 0.88)
             resolved_by = ("agent_with_assist" if assisted else "agent") if resolved else None
         else:
             # healthy automation fails rarely: more for hard intents, low confidence and wrong intents
             automation = self.sim.catalogue[intent].automation_success_rate
-            fail = (1 - automation) * 0.1 + max(0.0, 0.9 - self.confidence) * 0.2
+            fail = (1 - automation) * 0.05 + max(0.0, 0.9 - self.confidence) * 0.1
             if intent != true_intent:
-                fail = 0.6
+                fail = 0.35
             elif intent in self.cfg.overconfident and self.confidence < self.cfg.overconfident[intent]:
                 fail = OVERCONFIDENT_FAILURE
             success = (1 - fail) * (1 - self.cfg.bot_failure_share)

@@ -99,9 +99,9 @@ def _hand_kpis(conversations: dict[str, dict[str, Any]]) -> dict[str, tuple[floa
     for c in conversations.values():
         escalated = c["should_escalate"]
         bot_resolved = c["resolved"] and c["resolved_by"] == "bot"
-        if not escalated and "accepted_at" not in c and (c["csat"] is not None or not bot_resolved):
-            # containment: automated; a bot resolution without CSAT is left out (missing_csat: exclude)
-            count("containment_quality", bot_resolved and (c["csat"] or 0) >= 4)
+        if not escalated and "accepted_at" not in c:
+            # containment: automated; a bot resolution without CSAT counts as contained (missing_csat: good)
+            count("containment_quality", bot_resolved and (c["csat"] is None or c["csat"] >= 4))
         if c["deflected"] == "voice" and c["channel"] != "voice" and (c["csat"] is not None or not c["resolved"]):
             count("deflection_satisfaction", c["resolved"] and (c["csat"] or 0) >= 4)
         handled = _handled_by(c)
@@ -182,10 +182,10 @@ def test_weighted_containment_uses_customer_value(computed: Any) -> None:
     good = total = 0.0
     for c in conversations.values():
         bot_resolved = c["resolved"] and c["resolved_by"] == "bot"
-        if not c["should_escalate"] and "accepted_at" not in c and (c["csat"] is not None or not bot_resolved):
+        if not c["should_escalate"] and "accepted_at" not in c:
             w = min(10.0, 1.0 + c["value"] / 1000.0)
             total += w
-            good += w if (bot_resolved and (c["csat"] or 0) >= 4) else 0.0
+            good += w if (bot_resolved and (c["csat"] is None or c["csat"] >= 4)) else 0.0
     rows = kpis.filter(pl.col("kpi") == "containment_quality")
     assert rows["weighted_good"].sum() == pytest.approx(good)
     assert rows["weighted_total"].sum() == pytest.approx(total)

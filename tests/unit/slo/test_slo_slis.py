@@ -39,9 +39,19 @@ def test_bot_resolution_rated_3_is_resolved_but_not_quality_containment(definiti
     assert got["fcr_bot"] is True  # FCR does not look at CSAT
 
 
-def test_bot_resolution_without_csat_is_left_out_of_containment(definitions, catalogue):
-    # missing_csat: exclude — no answer to the survey is not a bad rating
-    assert "containment_quality" not in verdicts(definitions, catalogue, Conv("c1").bot_resolved(csat=None))
+def test_bot_resolution_without_csat_counts_as_contained(definitions, catalogue):
+    # missing_csat: good — unresolved conversations are bad whether rated or not, so an unrated
+    # resolution must count too, or the error ratio is inflated by 1 / survey response rate
+    assert verdicts(definitions, catalogue, Conv("c1").bot_resolved(csat=None))["containment_quality"] is True
+
+
+def test_missing_csat_exclude_leaves_an_unrated_resolution_out(definitions, catalogue):
+    import dataclasses
+
+    slis = tuple(dataclasses.replace(s, missing_csat="exclude") if s.name == "containment_quality" else s
+                 for s in definitions.slis)
+    excluding = dataclasses.replace(definitions, slis=slis)
+    assert "containment_quality" not in verdicts(excluding, catalogue, Conv("c1").bot_resolved(csat=None))
 
 
 def test_escalated_conversations_are_not_automated_ones(definitions, catalogue):
