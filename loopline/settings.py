@@ -21,7 +21,10 @@ class Settings(BaseSettings):
     )
     broker_port: int | None = Field(None, description="Port for the embedded broker (default: a free port).")
     lake_uri: str | None = Field(None, description="Delta lake root (default: <state_dir>/lake; s3://… works).")
-    metrics_port: int = Field(9464, description="Port of each worker's /metrics endpoint (0 = any free port).")
+    metrics_port: int = Field(
+        9108, description="Port of each worker's /metrics endpoint (0 = any free port; give co-located workers distinct ports)."
+    )
+    metrics_host: str = Field("127.0.0.1", description="Address the /metrics endpoint binds to (0.0.0.0 in containers).")
     token_key: SecretStr | None = Field(None, description="Secret key for keyed PII tokens (HMAC-SHA-256).")
     token_key_file: Path | None = Field(None, description="File holding the token key, instead of LOOPLINE_TOKEN_KEY.")
     vault_master_key: SecretStr | None = Field(None, description="Master key that wraps the vault's per-subject data keys.")

@@ -39,7 +39,7 @@ def escalation(
         mask=lambda text: masker.mask(text).text,
         tokenise=lambda value: masker.token("customer_id", value),
     )
-    _, port = serve_metrics(worker.registry, port=settings.metrics_port, host="127.0.0.1")
+    _, port = serve_metrics(worker.registry, port=settings.metrics_port, host=settings.metrics_host)
     log.info("escalation worker: policy %s, metrics on http://127.0.0.1:%d/metrics", policy.version, port)
     _announce(settings, "escalation", port)
     run_worker(worker, loglevel=settings.log_level)
