@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.catalogue import POLICIES_DIR
-from pipelines.sources.publish import publish, producer
+from pipelines.sources.publish import producer, publish
 from pipelines.sources.simulator import Simulation, SimulationConfig
 from topics.admin import provision
 from topics.codec import decode_as, encode
