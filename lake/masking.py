@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class SpanLike(Protocol):
@@ -36,6 +36,16 @@ class TextMasker(Protocol):
     def mask(self, text: str) -> MaskedLike: ...
 
     def token(self, kind: str, value: str) -> str: ...
+
+
+@runtime_checkable
+class BatchTextMasker(TextMasker, Protocol):
+    """A masker with a batch path (``privacy.Masker``): detect a batch's texts at once, then
+    replace each text's spans, so that tokens are still filed under each row's subject."""
+
+    def detect_many(self, texts: Sequence[str]) -> Sequence[Sequence[Any]]: ...
+
+    def apply(self, text: str, spans: Sequence[Any]) -> MaskedLike: ...
 
 
 class TokenStore(Protocol):

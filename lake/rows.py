@@ -18,13 +18,13 @@ raw values never reach Arrow. No I/O, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import pyarrow as pa
 
-from lake.masking import CustomerIndex, SubjectTokens, TextMasker
+from lake.masking import BatchTextMasker, CustomerIndex, SubjectTokens, TextMasker
 from lake.tables import TABLES
 from topics import events as ev
 from topics.outputs import DeadLetter, Decision, Escalation, SloWindow
@@ -60,14 +60,30 @@ class RowBuilder:
     hook: SubjectTokens = field(default_factory=SubjectTokens)
     customers: CustomerIndex = field(default_factory=CustomerIndex)
     _clean: dict[str, str] = field(default_factory=dict)  # texts without PII (no tokens: cacheable)
+    _found: dict[str, Any] = field(default_factory=dict)  # text -> spans, detected for this batch
 
     # -- helpers -------------------------------------------------------------------------
+    def detect_batch(self, texts: Iterable[str | None]) -> None:
+        """Detect PII in all of a batch's texts at once (``privacy``'s batch path, the same spans
+        as one by one); :meth:`mask` then only replaces them, under each row's own subject, so
+        tokens are still filed per customer. Maskers without ``detect_many`` mask per text."""
+        self._found = {}
+        if not isinstance(self.masker, BatchTextMasker):
+            return
+        todo = list(dict.fromkeys(t for t in texts if t and t not in self._clean))
+        if todo:
+            self._found = dict(zip(todo, self.masker.detect_many(todo), strict=True))
+
     def mask(self, text: str) -> tuple[str, list[str]]:
         if not text:
             return text, []
         if text in self._clean:
             return self._clean[text], []
-        result = self.masker.mask(text)
+        spans = self._found.get(text)
+        if spans is not None and isinstance(self.masker, BatchTextMasker):
+            result = self.masker.apply(text, spans)
+        else:
+            result = self.masker.mask(text)
         kinds = sorted({s.kind for s in result.spans})
         if not kinds and len(self._clean) < 50_000:
             self._clean[text] = result.text
@@ -88,7 +104,9 @@ class RowBuilder:
 
     # -- tables --------------------------------------------------------------------------
     def interactions(self, items: Sequence[Located[ev.Event]]) -> pa.Table:
+        self.detect_batch(_free_text(item.record.data) for item in items)  # type: ignore[attr-defined]
         rows = [self._interaction(item) for item in items]
+        self._found = {}
         return pa.Table.from_pylist(rows, schema=TABLES["interactions"].schema)
 
     def _interaction(self, item: Located[ev.Event]) -> dict[str, Any]:
@@ -109,6 +127,7 @@ class RowBuilder:
         return row
 
     def decisions(self, items: Sequence[Located[Decision]]) -> pa.Table:
+        self.detect_batch(item.record.message for item in items)
         rows = []
         for item in items:
             d = item.record
@@ -127,6 +146,7 @@ class RowBuilder:
         return pa.Table.from_pylist(rows, schema=TABLES["decisions"].schema)
 
     def escalations(self, items: Sequence[Located[Escalation]]) -> pa.Table:
+        self.detect_batch(item.record.summary for item in items)
         rows = []
         for item in items:
             e = item.record
@@ -168,6 +188,7 @@ class RowBuilder:
 
     def dead_letters(self, items: Sequence[Located[DeadLetter]], *, times: Sequence[Any]) -> pa.Table:
         """``times``: the Kafka timestamps of the dead-letter records (their event time)."""
+        self.detect_batch(item.record.reason for item in items)
         rows = []
         for item, when in zip(items, times, strict=True):
             d = item.record
@@ -179,6 +200,17 @@ class RowBuilder:
                 "event_id": d.event_id, "raw_bytes": len(d.raw_b64) * 3 // 4, **_location(item),
             })
         return pa.Table.from_pylist(rows, schema=TABLES["dead_letters"].schema)
+
+
+def _free_text(data: Any) -> str | None:
+    """The free text an interaction payload carries (what the fillers below mask), if any."""
+    if isinstance(data, ev.MessageReceived | ev.BotResponded):
+        return data.text
+    if isinstance(data, ev.TechnicalError):
+        return data.detail
+    if isinstance(data, ev.EscalationRequested):
+        return data.reason
+    return None
 
 
 def _location(item: Located[Any]) -> dict[str, Any]:

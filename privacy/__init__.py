@@ -7,6 +7,7 @@ Imports nothing of loopline's other packages.
 from __future__ import annotations
 
 from privacy.audit import AuditLog
+from privacy.batch import detect_many
 from privacy.detect import detect
 from privacy.keys import MaskingKey, MasterKey
 from privacy.masking import Masker, MaskResult, make_token
@@ -24,6 +25,7 @@ __all__ = [
     "Span",
     "Vault",
     "detect",
+    "detect_many",
     "find_residue",
     "make_token",
 ]

@@ -46,7 +46,8 @@ _STRIP = " \t\n\r,;:.-"
 
 
 def clear_caches() -> None:
-    """Forget per-candidate caches (phone verdicts); benchmarks call it to measure cold runs."""
+    """Forget per-candidate caches (phone, IBAN and national-id verdicts); benchmarks call it
+    to measure cold runs."""
     _clear_number_caches()
 
 

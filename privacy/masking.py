@@ -17,11 +17,13 @@ phones keep their last four digits) and ``keep``.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from privacy.batch import detect_many
 from privacy.detect import detect
 from privacy.exceptions import UnknownOperatorError
 from privacy.keys import MaskingKey
@@ -41,6 +43,38 @@ DESTINATION_POLICY: dict[str, tuple[str, dict[str, str]]] = {
     "escalation": ("token", {"CREDIT_CARD": "partial", "PHONE": "partial", "PERSON": "keep"}),
     "vector": ("redact", {}),
 }
+
+
+#: Destinations that keep IP addresses which identify no one: loopback, unspecified, link-local
+#: and documentation ranges ("metrics on http://127.0.0.1:39233", "listening on 0.0.0.0:8080").
+#: Worker logs are full of them and masking them hides what an operator needs. Private-range and
+#: public addresses stay masked everywhere. Customer text (lake, escalation, vector) keeps masking
+#: every address: there an address is rare, and over-masking one costs nothing.
+KEEPS_NON_PERSONAL_IPS: frozenset[str] = frozenset(["logs"])
+_DOCUMENTATION_NETS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+
+
+def is_non_personal_ip(value: str) -> bool:
+    """True for an address that points at no person's machine: loopback, unspecified,
+    link-local or a documentation range (RFC 5737, RFC 3849).
+
+    >>> [is_non_personal_ip(v) for v in ("127.0.0.1", "0.0.0.0", "169.254.1.2", "fe80::1")]
+    [True, True, True, True]
+    >>> [is_non_personal_ip(v) for v in ("192.0.2.7", "2001:db8::5", "10.1.2.3", "8.8.8.8")]
+    [True, True, False, False]
+    >>> is_non_personal_ip("not an ip")
+    False
+    """
+    try:
+        ip = ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        return False
+    if ip.is_loopback or ip.is_unspecified or ip.is_link_local:
+        return True
+    return any(ip in net for net in _DOCUMENTATION_NETS if net.version == ip.version)
 
 
 def normalise_value(kind: str, value: str) -> str:
@@ -89,6 +123,8 @@ class Masker:
     per_kind: Mapping[str, str] = field(default_factory=dict)
     region: str = "US"
     on_token: Callable[[str, str, str], None] | None = None  # (token, kind, value): e.g. a vault
+    #: leave loopback / unspecified / link-local / documentation IPs as they are (logs)
+    keep_non_personal_ips: bool = False
 
     def __post_init__(self) -> None:
         for op in (self.default, *self.per_kind.values()):
@@ -111,9 +147,10 @@ class Masker:
                 f"destination {destination!r} is not one of {', '.join(DESTINATION_POLICY)}"
             )
         default, per_kind = DESTINATION_POLICY[destination]
+        keep_ips = destination in KEEPS_NON_PERSONAL_IPS
         if operator is not None:
-            return cls(key, operator, {}, region, on_token)
-        return cls(key, default, dict(per_kind), region, on_token)
+            return cls(key, operator, {}, region, on_token, keep_non_personal_ips=keep_ips)
+        return cls(key, default, dict(per_kind), region, on_token, keep_non_personal_ips=keep_ips)
 
     def token(self, kind: str, value: str) -> str:
         """The deterministic token of an identifier (customer id, e-mail in a structured field)."""
@@ -123,6 +160,8 @@ class Masker:
         return tok
 
     def replacement(self, kind: str, value: str) -> str:
+        if kind == "IP_ADDRESS" and self.keep_non_personal_ips and is_non_personal_ip(value):
+            return value
         op = self.per_kind.get(kind, self.default)
         if op == "token":
             return self.token(kind, value)
@@ -134,7 +173,26 @@ class Masker:
 
     def mask(self, text: str) -> MaskResult:
         """Replace every detected span; ``spans`` are on the INPUT text."""
-        spans = detect(text, region=self.region)
+        return self.apply(text, detect(text, region=self.region))
+
+    def mask_many(self, texts: Sequence[str]) -> list[MaskResult]:
+        """``[self.mask(t) for t in texts]``, detecting over the whole batch at once
+        (:func:`privacy.batch.detect_many`); tokens are made (and ``on_token`` called) in order.
+
+        >>> m = Masker.for_destination("logs", key=MaskingKey.from_value("11" * 32))
+        >>> [r.text for r in m.mask_many(["hi", "mail ann@example.org", "on 127.0.0.1:80"])]
+        ['hi', 'mail <EMAIL>', 'on 127.0.0.1:80']
+        """
+        found = detect_many(texts, region=self.region)
+        return [self.apply(t, spans) for t, spans in zip(texts, found, strict=True)]
+
+    def detect_many(self, texts: Sequence[str]) -> list[list[Span]]:
+        """The spans of every text (batch path), for callers that replace them later with
+        :meth:`apply`, e.g. under a per-record context such as the data subject of a token."""
+        return detect_many(texts, region=self.region)
+
+    def apply(self, text: str, spans: Sequence[Span]) -> MaskResult:
+        """Replace ``spans`` (from :meth:`detect_many` or ``detect`` on this very ``text``)."""
         if not spans:
             return MaskResult(text, [])
         parts: list[str] = []
@@ -144,4 +202,4 @@ class Masker:
             parts.append(self.replacement(s.kind, text[s.start : s.end]))
             pos = s.end
         parts.append(text[pos:])
-        return MaskResult("".join(parts), spans)
+        return MaskResult("".join(parts), list(spans))

@@ -50,14 +50,14 @@ _NAMED_STREET_SUFFIXES = frozenset(w.encode() for w in NAMED_STREET_SUFFIXES)
 
 
 @cache
-def _trigger_words() -> frozenset[bytes]:
+def trigger_words() -> frozenset[bytes]:
     """Lowercase words whose mere presence lets a detector fire."""
     words = SPOKEN_WORDS | TITLES | (DOB_CUE_WORDS - {"d"})
     return frozenset(w.encode() for w in words if w.isascii())
 
 
 @cache
-def _lower_names() -> frozenset[bytes]:
+def lower_name_bytes() -> frozenset[bytes]:
     """First names that seed a name even in lowercase ("this is tracy")."""
     return frozenset(w.encode() for w in lower_name_words() if w.isascii())
 
@@ -88,14 +88,14 @@ def cannot_hold_pii(text: str, lowered: str | None = None) -> bool:
     letters = raw.translate(_LETTERS)  # every non-letter byte becomes a space
     lower_letters = letters.lower()
     words = set(lower_letters.split())
-    if not _trigger_words().isdisjoint(words):
+    if not trigger_words().isdisjoint(words):
         return False
     low = lowered if lowered is not None else text.lower()
     if "d.o.b" in low:
         return False  # a birth cue ("born", "dob" … are trigger words)
-    if n_digits and not _few_digits_are_harmless(text, low, n_digits):
+    if n_digits and not few_digits_are_harmless(text, low, n_digits):
         return False
-    lower_names = _lower_names()
+    lower_names = lower_name_bytes()
     if not lower_names.isdisjoint(words) and lower_name_seeds(
         text, low, [n.decode() for n in lower_names.intersection(words)]
     ):
@@ -118,7 +118,7 @@ def cannot_hold_pii(text: str, lowered: str | None = None) -> bool:
     return True
 
 
-def _few_digits_are_harmless(text: str, lowered: str, n_digits: int) -> bool:
+def few_digits_are_harmless(text: str, lowered: str, n_digits: int) -> bool:
     """A few digits ("in 2 days", "$150") feed no number detector (phones need 7, dates of birth
     and account numbers a cue word, IPs dots …) and no address anchor unless an address word is
     near; the detectors' own gates decide."""

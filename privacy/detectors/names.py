@@ -23,6 +23,7 @@ from privacy.wordlists import (
     common_words,
     first_names,
     last_names,
+    ordinary_names,
     places,
     seen_words,
     street_words,
@@ -96,8 +97,14 @@ _PARTICLES = "van|von|de|der|den|da|das|di|do|dos|du|del|della|la|le|bin|ibn|al|
 _JOIN = re.compile(rf"^(?: |-|\s?\.\s?| (?:{_PARTICLES}) )$")
 
 
+# a cue written with a trailing space needs one: "this is sue" but not "this issue"
 _CUE_RE = re.compile(
-    "(?:" + "|".join(re.escape(c.strip()) for c in sorted(_CUES, key=len, reverse=True)) + r")\s*"
+    "(?:"
+    + "|".join(
+        re.escape(c.strip()) + (r"\s+" if c.endswith(" ") else r"\s*")
+        for c in sorted(_CUES, key=lambda c: len(c.strip()), reverse=True)
+    )
+    + ")"
 )
 _CUE_HINTS = (
     "name",
@@ -247,6 +254,27 @@ _PERSON_PREV = frozenset(
     ]
 )
 _BREAKS = frozenset('.!?:\n"“(')
+# verbs that only a person does: "Rose said", "Mark called" (not "is", "has", "will": "Branch is
+# closed", "Will it …")
+_PERSON_VERBS = frozenset(
+    ["said", "says", "told", "asked", "wrote", "shouted", "called", "lives", "lived", "works",
+     "worked", "joined", "married", "replied", "emailed", "phoned", "texted"]
+)  # fmt: skip
+
+
+def _named_by_neighbours(text: str, end: int) -> bool:
+    """After a sentence-initial word that may be a name: a verb only a person does ("Rose
+    said"), a capitalised known name ("Rose Miller"), or a comma of address ("Mark, can you")."""
+    if text[end : end + 1] == ",":
+        return True
+    nxt = _NEXT_ANY.match(text, end)
+    if nxt is None:
+        return False
+    word = nxt.group(1)
+    lw = word.lower()
+    if lw in _PERSON_VERBS:
+        return True
+    return word[0].isupper() and (lw in first_names() or lw in last_names())
 
 
 def _sentence_start(text: str, start: int) -> bool:
@@ -263,8 +291,10 @@ def _bare(word: str) -> str:
 
 @cache
 def lower_name_words() -> frozenset[str]:
-    """Known first names that are neither ordinary nor frequent service words (len >= 3)."""
-    return frozenset(w for w in first_names() - common_words() - seen_words() if len(w) >= 3)
+    """Known first names that are neither ordinary English words ("branch", "rose") nor
+    frequent service words (len >= 3): a lowercase word seeds a name only when it is one."""
+    ordinary = common_words() | seen_words() | ordinary_names()
+    return frozenset(w for w in first_names() - ordinary if len(w) >= 3)
 
 
 def _cap_word_skipped(word: str) -> bool:
@@ -358,6 +388,12 @@ def detect_names(
         # a surname that is also a country or state ("Texas", "Poland") needs a person context
         known = lw in firsts or (lw in lasts and lw not in places())
         if known and not is_common:
+            if lw in ordinary_names() and _sentence_start(text, start):
+                # "Branch is closed", "Rose prices …": a word that is also a name, capitalised
+                # only because it starts a sentence, is a name only when its neighbours say so
+                if _named_by_neighbours(text, m.end()):
+                    seeds[start] = (m.end(), 0.5)
+                continue
             seeds[start] = (m.end(), 0.8)
             continue
         if is_common or lw in streets:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum.us import itin, ssn
 
@@ -110,6 +111,18 @@ def min_rule_digits() -> int:
     return _min_digits[1]
 
 
+@lru_cache(maxsize=4096)
+def _validated(validate: Callable[[str], bool], value: str) -> bool:
+    """``validate(value)``, cached per (validator, candidate): python-stdnum's checks cost
+    several µs and a conversation repeats the same identifier."""
+    return bool(validate(value))
+
+
+def clear_caches() -> None:
+    """Forget cached verdicts (benchmarks measure a cold cache)."""
+    _validated.cache_clear()
+
+
 def detect_national_ids(text: str, *, n_digits: int | None = None) -> list[Span]:
     """Spans of every registered rule; ``n_digits`` (digits in the text) skips rules that need more."""
     out: list[Span] = []
@@ -132,6 +145,6 @@ def detect_national_ids(text: str, *, n_digits: int | None = None) -> list[Span]
                 window = lowered[max(0, start - rule.context_chars) : start]
                 if not any(word in window for word in rule.context):
                     continue
-            if rule.validate(m.group()):
+            if _validated(rule.validate, m.group()):
                 out.append(Span(start, end, rule.kind, "national_id", rule.confidence))
     return out

@@ -46,6 +46,14 @@ def seen_words() -> frozenset[str]:
 
 
 @cache
+def ordinary_names() -> frozenset[str]:
+    """Names that are also ordinary English words ("branch", "rose", "mark"): lowercase, or
+    capitalised only because a sentence starts with them, they are words unless context says
+    they name a person."""
+    return _load("ordinary_names")
+
+
+@cache
 def places() -> frozenset[str]:
     """Words of country and state names (address continuation)."""
     return _load("places") | frozenset(

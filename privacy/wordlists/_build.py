@@ -102,6 +102,31 @@ def collect_places() -> set[str]:
     return out
 
 
+POPULAR_FIRST_NAME_SHARE = 0.002  # Faker en_US weight: about the 150 commonest US first names
+
+
+def collect_ordinary_names(dictionary: Path, names: set[str]) -> set[str]:
+    """Names that are also ordinary English words: written in lowercase in a spelling dictionary
+    (Debian's ``wamerican-small``, SCOWL size 35: ``/usr/share/dict/american-english-small``).
+    Proper nouns are capitalised there ("John"), ordinary words are not ("branch", "rose").
+
+    The most popular US first names stay names even when they are words too ("mark", "maria",
+    "peter", "frank"): leaking a Maria costs more than masking "mark as read"."""
+    from faker.providers.person.en_US import Provider as Person
+
+    popular = {
+        name.lower()
+        for table in (Person.first_names_female, Person.first_names_male)
+        for name, share in table.items()
+        if share >= POPULAR_FIRST_NAME_SHARE
+    }
+    words = {
+        line.strip()
+        for line in dictionary.read_text(encoding="utf-8", errors="replace").splitlines()
+    }
+    return {w for w in words if w and w.islower() and w.isalpha() and w in names} - popular
+
+
 def _strings(data: object) -> list[str]:
     if isinstance(data, str):
         return [data]
@@ -116,6 +141,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, action="append", default=[])
     parser.add_argument("--min-count", type=int, default=3)
+    parser.add_argument(
+        "--dictionary", type=Path, default=Path("/usr/share/dict/american-english-small")
+    )
     args = parser.parse_args()
     firsts, lasts, _streets = collect_faker()
     common, seen = collect_common(args.corpus, min_count=args.min_count, names=firsts | lasts)
@@ -125,6 +153,7 @@ def main() -> None:
         ("common_words", common),
         ("seen_words", seen),
         ("places", collect_places()),
+        ("ordinary_names", collect_ordinary_names(args.dictionary, firsts | lasts)),
     ):
         (HERE / f"{name}.txt").write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
         print(name, len(words))
