@@ -48,6 +48,7 @@ COMMAND_MODULES = [
     "loopline.commands.slo_worker",
     "loopline.commands.lake",
     "loopline.commands.jobs",
+    "loopline.commands.rollout",
 ]
 
 

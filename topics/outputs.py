@@ -69,6 +69,7 @@ class Decision(Struct, frozen=True, kw_only=True, omit_defaults=True):
     message: Text = ""
     fallback: ShortText = ""  # clarify_question | kb_articles | not_sure | follow_up | callback_offer | draft
     kb_articles: list[KbArticleRef] = []
+    prompt_version: ShortText = ""  # the prompt template version the policy runs with (optional)
 
 
 class TranscriptLine(Struct, frozen=True, omit_defaults=True):
@@ -113,6 +114,7 @@ class Escalation(Struct, frozen=True, kw_only=True, omit_defaults=True):
     time_to_handoff_ms: int | None = None
     sla_level: Annotated[int, Meta(ge=0)] = 0
     mode: Mode = "active"
+    prompt_version: ShortText = ""  # the prompt template version the policy runs with (optional)
 
 
 class SloWindow(Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -203,3 +205,27 @@ class PolicyRecord(Struct, frozen=True, kw_only=True, omit_defaults=True):
     approvals: list[ShortText] = []
     canary_share: Annotated[float, Meta(ge=0.0, le=1.0)] = 0.0
     time: UtcTime | None = None
+    #: lifecycle stage of ``version`` (draft → approved → shadow → canary → active → retired); on the
+    #: per-version ledger records (slot "candidate") and on slot records alike
+    stage: Literal["", "draft", "approved", "shadow", "canary", "active", "retired"] = ""
+    prompt_version: ShortText = ""
+    reason: Text = ""  # why the stage changed (a rollback names the burn rates it saw)
+
+
+AuditKind = Literal["stage_change", "approval", "refusal", "rollback", "alert", "erasure"]
+
+
+class AuditRecord(Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One governance event on ``cx.audit.v1`` (key: subject), kept in the ``audit`` Delta table:
+    every stage change, approval, refused promotion, automatic rollback, alert and erasure."""
+
+    audit_id: Id
+    time: UtcTime
+    kind: AuditKind
+    subject: ShortText  # policy name, prompt template, or the erased customer's token
+    actor: ShortText  # who or what acted: a person's handle, "rollout-controller", "erasure-job"
+    version: ShortText = ""
+    from_stage: ShortText = ""
+    to_stage: ShortText = ""
+    reason: Text = ""
+    details: dict[str, Scalar] = {}

@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from topics.events import EVENT_CLASSES
-from topics.outputs import DeadLetter, Decision, Escalation, LateEvent, PolicyRecord, SloWindow
+from topics.outputs import (
+    AuditRecord,
+    DeadLetter,
+    Decision,
+    Escalation,
+    LateEvent,
+    PolicyRecord,
+    SloWindow,
+)
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -86,5 +94,22 @@ LATE = TopicSpec(
     retention_ms=30 * DAY_MS,
 )
 
-ALL_TOPICS: tuple[TopicSpec, ...] = (INTERACTIONS, DECISIONS, ESCALATIONS, SLO, POLICIES, DEADLETTER, LATE)
+SHADOW_DECISIONS = TopicSpec(
+    name="cx.decisions.shadow.v1",
+    description="Decisions of the shadow policy version on the same events as the active one; never routed.",
+    key="conversation id",
+    messages=(Decision,),
+)
+AUDIT = TopicSpec(
+    name="cx.audit.v1",
+    description="Governance events: stage changes, approvals, refused promotions, rollbacks, alerts, erasures.",
+    key="subject (policy name, prompt template or customer token)",
+    messages=(AuditRecord,),
+    partitions=1,
+    retention_ms=400 * DAY_MS,
+)
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    INTERACTIONS, DECISIONS, ESCALATIONS, SLO, POLICIES, DEADLETTER, LATE, SHADOW_DECISIONS, AUDIT,
+)
 BY_NAME: dict[str, TopicSpec] = {spec.name: spec for spec in ALL_TOPICS}

@@ -22,6 +22,6 @@ class Stage:
 
 
 def stages() -> list[Stage]:
-    from loopline.stages import escalation, kpis, lake, slo
+    from loopline.stages import escalation, kpis, lake, rollout, slo
 
-    return [escalation.STAGE, slo.STAGE, lake.STAGE, kpis.STAGE]
+    return [escalation.STAGE, slo.STAGE, lake.STAGE, kpis.STAGE, rollout.STAGE]

@@ -5,6 +5,14 @@ conversation's state from the table, call :func:`~pipelines.escalation.core.step
 state, publish decisions and escalations. State expires once a conversation has ended and the
 policy's grace has passed (event time), so the table stays bounded. Policy versions arrive on the
 compacted ``cx.policies.v1`` and are swapped in without a restart.
+
+Safe change (docs/rollout.md): a canary version decides the conversations a hash of their id puts
+in its share; the version is chosen when the worker first sees a conversation and kept in the
+``escalation-routes`` table, so a conversation is never decided by two versions. A shadow version
+is evaluated beside on the same events with its own state (``escalation-shadow``); its decisions go
+to ``cx.decisions.shadow.v1`` only, and where it decides differently is counted by intent, tier and
+both actions (``loopline_shadow_divergence_total``). Decisions and escalations carry the prompt
+template version of the policy that made them.
 """
 
 from __future__ import annotations
@@ -15,12 +23,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import faust
 import msgspec
 import yaml
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from pipelines.app import AppConfig, create_app
 from pipelines.edge import EdgeGuard
@@ -30,16 +39,28 @@ from pipelines.escalation.exceptions import EscalationError
 from pipelines.escalation.handoff import Mask, identity
 from pipelines.escalation.policy import Policy, parse_policy
 from pipelines.escalation.state import ConversationState
+from pipelines.rollout.prompts import load_prompts, prompt_version_of
+from pipelines.rollout.routing import PolicyRouter, Served
+from pipelines.rollout.shadow import diverging
 from pipelines.slo.metrics import PipelineMetrics, safe_token
 from topics.codec import decode_as, encode
 from topics.events import ConversationStartedEvent, Event
-from topics.outputs import PolicyRecord
-from topics.specs import DEADLETTER, DECISIONS, ESCALATIONS, INTERACTIONS, POLICIES
+from topics.outputs import Decision, PolicyRecord
+from topics.specs import (
+    DEADLETTER,
+    DECISIONS,
+    ESCALATIONS,
+    INTERACTIONS,
+    POLICIES,
+    SHADOW_DECISIONS,
+)
 
 log = logging.getLogger(__name__)
 
 WORKER = "escalation"
 TABLE = "escalation-conversations"
+ROUTES_TABLE = "escalation-routes"  # conversation -> "version\x1fshadow version": chosen once
+SHADOW_TABLE = "escalation-shadow"  # conversation -> the shadow version's own state
 
 #: Customer id → pseudonymous token, applied at the edge so no raw id enters the state or outputs.
 Tokenise = Callable[[str], str]
@@ -58,6 +79,21 @@ class EscalationMetrics:
             "From the input record's append to the broker to its decisions being handed to the producer.",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
             registry=registry,
+        )
+        self.serving = Gauge(
+            "loopline_policy_serving_info", "Policy versions serving traffic, by slot (active, canary, shadow).",
+            ["slot", "version"], registry=registry,
+        )
+        self.canary_share = Gauge("loopline_canary_share", "Share of new conversations routed to the canary.",
+                                  registry=registry)
+        self.shadow_decisions = Counter(
+            "loopline_shadow_decisions", "Source events compared between the shadow and the routed version.",
+            ["shadow_version"], registry=registry,
+        )
+        self.divergence = Counter(
+            "loopline_shadow_divergence",
+            "Source events where the shadow version decided differently, by intent, tier and both actions.",
+            ["shadow_version", "intent", "tier", "routed_action", "shadow_action"], registry=registry,
         )
 
 
@@ -108,7 +144,8 @@ class EscalationWorker:
         mode: str = "active",
     ) -> None:
         self.app: faust.App = create_app(config)
-        self.slot = PolicySlot(policy)
+        self.slot = PolicySlot(policy)  # the active version (kept for callers of the original API)
+        self.router = PolicyRouter(policy, prompt_version=_prompt_version(policy))
         self.signals = signals
         self.mask = mask
         self.tokenise = tokenise
@@ -118,6 +155,8 @@ class EscalationWorker:
         self.metrics = EscalationMetrics(self.registry)
         self.health.touch([INTERACTIONS.name])
         self.health.policy_in_use(policy.name, policy.version)
+        self._serving: dict[str, str] = {}
+        self._show_serving()
         self.clocks: dict[int, PartitionClock] = {}
         # Outputs are sent BEFORE the new state is stored: a crash in between replays the event, and the
         # replay re-sends the same deterministic ids (deduplicated downstream) instead of losing them.
@@ -128,9 +167,15 @@ class EscalationWorker:
         self.source = app.topic(INTERACTIONS.name, partitions=INTERACTIONS.partitions, **raw)
         self.policies = app.topic(POLICIES.name, partitions=POLICIES.partitions, **raw)
         self.out = {spec.name: app.topic(spec.name, partitions=spec.partitions, **raw)
-                    for spec in (DECISIONS, ESCALATIONS, DEADLETTER)}
+                    for spec in (DECISIONS, ESCALATIONS, DEADLETTER, SHADOW_DECISIONS)}
         self.table = app.Table(TABLE, default=None, partitions=INTERACTIONS.partitions,
                                key_type=bytes, value_type=bytes)
+        self.routes = app.Table(ROUTES_TABLE, default=None, partitions=INTERACTIONS.partitions,
+                                key_type=bytes, value_type=bytes)
+        self.shadow_table = app.Table(SHADOW_TABLE, default=None, partitions=INTERACTIONS.partitions,
+                                      key_type=bytes, value_type=bytes)
+        self.pending_routes: dict[str, tuple[str, str] | None] = {}
+        self.pending_shadow: dict[str, ConversationState | None] = {}
         self.guard = EdgeGuard(WORKER, self._send)
         app.agent(self.source, name=f"{WORKER}-interactions")(self._process)
         app.agent(self.policies, name=f"{WORKER}-policies")(self._follow_policies)
@@ -161,16 +206,53 @@ class EscalationWorker:
                 self.table.pop(conversation.encode(), None)
             else:
                 self.table[conversation.encode()] = state.to_bytes()
+        routes, self.pending_routes = self.pending_routes, {}
+        for conversation, route in routes.items():
+            if route is None:
+                self.routes.pop(conversation.encode(), None)
+            else:
+                self.routes[conversation.encode()] = "\x1f".join(route).encode()
+        shadows, self.pending_shadow = self.pending_shadow, {}
+        for conversation, state in shadows.items():
+            if state is None:
+                self.shadow_table.pop(conversation.encode(), None)
+            else:
+                self.shadow_table[conversation.encode()] = state.to_bytes()
 
     async def _follow_policies(self, stream: Any) -> None:
         async for value in stream:
             try:
                 record = decode_as(value, PolicyRecord)
-                if self.slot.offer(record):
-                    self.health.policy_in_use(self.slot.policy.name, self.slot.policy.version)
-                    log.info("escalation: now deciding with policy %s", self.slot.policy.version)
+                self.offer_policy(record)
             except Exception as exc:  # a bad policy record must not stop the worker or the old policy
                 log.error("escalation: ignoring policy record: %s", exc)
+
+    def offer_policy(self, record: PolicyRecord) -> str | None:
+        """Apply a cx.policies.v1 record (active, canary, shadow or retired slot)."""
+        change = self.router.offer(record)
+        if change is None:
+            return None
+        active = self.router.active.policy
+        if active.version != self.slot.policy.version:
+            self.slot.history.append(self.slot.policy.version)
+            self.slot.policy = active
+            self.health.policy_in_use(active.name, active.version)
+        self._show_serving()
+        log.info("escalation: policy change: %s", change)
+        return change
+
+    def _show_serving(self) -> None:
+        router = self.router
+        now = {"active": router.active.version, "canary": router.canary.version if router.canary else "",
+               "shadow": router.shadow.version if router.shadow else ""}
+        for slot, version in now.items():
+            previous = self._serving.get(slot)
+            if previous and previous != version:
+                self.metrics.serving.remove(slot, safe_token(previous))
+            if version:
+                self.metrics.serving.labels(slot, safe_token(version)).set(1)
+        self._serving = now
+        self.metrics.canary_share.set(router.canary_share if router.canary else 0.0)
 
     # --- the record path ----------------------------------------------------------------------------
     def handle(self, raw: bytes | None, *, topic: str, partition: int, offset: int, key: bytes | None,
@@ -182,10 +264,16 @@ class EscalationWorker:
         event = self._pseudonymise(event)
         conversation = event.subject
         state = self._load(conversation) or ConversationState()
-        policy = self.slot.policy
-        result = step(state, event, policy=policy, signals=self.signals, mask=self.mask, mode=self.mode)
+        served, shadow = self._route(conversation)
+        policy = served.policy
+        mode = served.mode if self.mode == "active" else self.mode
+        result = step(state, event, policy=policy, signals=self.signals, mask=self.mask, mode=mode)
         self._store(conversation, result.state)
-        self._publish(conversation, result.decisions, result.escalations, append_ts, channel=result.state.channel)
+        decisions = _stamp(result.decisions, served.prompt_version)
+        self._publish(conversation, decisions, _stamp(result.escalations, served.prompt_version), append_ts,
+                      channel=result.state.channel)
+        if shadow is not None:
+            self._shadow(conversation, event, shadow, decisions)
         clock = self.clocks.setdefault(partition, PartitionClock())
         clock.watermark_ms = max(clock.watermark_ms, int(event.time.timestamp() * 1000))
         if result.state.ended_ms is not None:
@@ -194,21 +282,55 @@ class EscalationWorker:
             clock.schedule(result.state.escalation.deadline_ms, conversation)
         self._housekeeping(clock)
 
+    def _route(self, conversation: str) -> tuple[Served, Served | None]:
+        """The version deciding this conversation (chosen at its first event, then kept) and its shadow."""
+        route = self._load_route(conversation)
+        served = self.router.route(conversation, pinned=route[0] if route else None)
+        if route is None:
+            shadow_version = self.router.shadow.version if self.router.shadow is not None else ""
+            route = (served.version, shadow_version)
+            self.pending_routes[conversation] = route
+        shadow = self.router.shadow
+        if shadow is None or shadow.version != route[1]:
+            shadow = None  # the shadow only follows conversations it saw from their start
+        return served, shadow
+
+    def _shadow(self, conversation: str, event: Event, shadow: Served, routed: list[Decision]) -> None:
+        """Evaluate the shadow version on the same event with its own state; publish, never route."""
+        state = self._load_shadow(conversation) or ConversationState()
+        result = step(state, event, policy=shadow.policy, signals=self.signals, mask=self.mask, mode="shadow")
+        self.pending_shadow[conversation] = result.state
+        decisions = _stamp(result.decisions, shadow.prompt_version)
+        for decision in decisions:
+            self._send(SHADOW_DECISIONS.name, conversation.encode(), encode(decision))
+        compared = {d.source_event_id for d in routed} | {d.source_event_id for d in decisions}
+        if compared:
+            self.metrics.shadow_decisions.labels(safe_token(shadow.version)).inc(len(compared))
+        for d in diverging(routed, decisions):
+            self.metrics.divergence.labels(safe_token(shadow.version), safe_token(d.intent), d.tier,
+                                           d.routed, d.shadow).inc()
+
     def _housekeeping(self, clock: PartitionClock) -> None:
         """SLA re-emits for handoffs nobody accepted, and expiry of ended conversations."""
-        policy = self.slot.policy
         now = datetime.fromtimestamp(clock.watermark_ms / 1000, tz=UTC)
         for conversation in clock.pop_due():
             state = self._load(conversation)
             if state is None:
                 continue
+            route = self._load_route(conversation)
+            served = self.router.route(conversation, pinned=route[0] if route else None)
+            policy = served.policy
             if state.expired(clock.watermark_ms, grace_ms=int(policy.grace_after_end_s * 1000)):
                 self.pending_states[conversation] = None
+                self.pending_routes[conversation] = None
+                self.pending_shadow[conversation] = None
                 continue
-            result = tick(state, now, policy=policy, mask=self.mask, mode=self.mode)
+            mode = served.mode if self.mode == "active" else self.mode
+            result = tick(state, now, policy=policy, mask=self.mask, mode=mode)
             if result.escalations:
                 self._store(conversation, result.state)
-                self._publish(conversation, [], result.escalations, None, channel=state.channel)
+                self._publish(conversation, [], _stamp(result.escalations, served.prompt_version), None,
+                              channel=state.channel)
                 if result.state.escalation is not None and not result.state.escalation.accepted:
                     clock.schedule(result.state.escalation.deadline_ms, conversation)
 
@@ -222,6 +344,21 @@ class EscalationWorker:
         if conversation in self.pending_states:
             return self.pending_states[conversation]
         raw = self.table.get(conversation.encode())
+        return None if raw is None else ConversationState.from_bytes(raw)
+
+    def _load_route(self, conversation: str) -> tuple[str, str] | None:
+        if conversation in self.pending_routes:
+            return self.pending_routes[conversation]
+        raw = self.routes.get(conversation.encode())
+        if raw is None:
+            return None
+        version, _, shadow = raw.decode().partition("\x1f")
+        return version, shadow
+
+    def _load_shadow(self, conversation: str) -> ConversationState | None:
+        if conversation in self.pending_shadow:
+            return self.pending_shadow[conversation]
+        raw = self.shadow_table.get(conversation.encode())
         return None if raw is None else ConversationState.from_bytes(raw)
 
     def _store(self, conversation: str, state: ConversationState) -> None:
@@ -241,6 +378,24 @@ class EscalationWorker:
 
     def _send(self, topic: str, key: bytes, value: bytes) -> None:
         self.outbox.append((topic, key, value))
+
+
+def _stamp(records: list[Any], prompt_version: str) -> list[Any]:
+    """Name the prompt template version behind each decision or escalation."""
+    if not prompt_version:
+        return records
+    return [msgspec.structs.replace(r, prompt_version=prompt_version) for r in records]
+
+
+def _prompt_version(policy: Policy) -> str:
+    """The prompt version a policy file pins (or the prompt catalogue's default)."""
+    try:
+        catalogue = load_prompts()
+        raw = yaml.safe_load(Path(policy.source).read_text(encoding="utf-8")) if policy.source.endswith(".yaml") else {}
+        return prompt_version_of(raw if isinstance(raw, dict) else {}, catalogue)
+    except Exception as exc:  # a missing prompt catalogue must not stop decisions
+        log.warning("escalation: no prompt version for policy %s: %s", policy.version, exc)
+        return ""
 
 
 def run_worker(worker: EscalationWorker, *, loglevel: str = "warning") -> None:
