@@ -64,6 +64,47 @@ $(BENCH_STAMP): $(STAMP)
 bench: setup $(BENCH_STAMP) ## Benchmarks against their baselines in the same run -> bench/results.json
 	$(PY) -m bench
 
+# --- proof harness (docs/proof.md) ---------------------------------------------------------------
+CHAOS_EVENTS ?= 100000
+CHAOS_KILLS  ?= 10
+CHAOS_STALLS ?= 3
+CHAOS_RATE   ?= 1000
+
+.PHONY: chaos
+chaos: setup ## Kill -9 workers + stall the broker on CHAOS_EVENTS events, then count every record (ALL-RECORDS-DELIVERED)
+	$(VENV)/bin/loopline chaos --events $(CHAOS_EVENTS) --kills $(CHAOS_KILLS) --stalls $(CHAOS_STALLS) --rate $(CHAOS_RATE)
+
+FUZZ_RUNS     ?= 20000
+FUZZ_EXAMPLES ?= 1000
+FUZZ_TARGETS  := decode_event edge_guard policy catalogue slo_definitions masking
+FUZZ_STAMP    := $(VENV)/.fuzz-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+
+$(FUZZ_STAMP): $(STAMP)
+	$(PIP) install --quiet -e '.[dev,fuzz]'
+	@rm -f $(VENV)/.fuzz-* && touch $@
+
+.PHONY: fuzz
+fuzz: setup $(FUZZ_STAMP) ## hypothesis (FUZZ_EXAMPLES per property, random) + atheris (FUZZ_RUNS inputs per target)
+	LOOPLINE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) LOOPLINE_FUZZ_RANDOM=1 $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
+	@mkdir -p build/fuzz; failed=""; for t in $(FUZZ_TARGETS); do \
+	  $(PY) tests/fuzz/atheris_fuzz.py $$t -runs=$(FUZZ_RUNS) -artifact_prefix=build/fuzz/$$t- >build/fuzz/$$t.log 2>&1 \
+	    || failed="$$failed $$t"; \
+	  echo "atheris $$t: $$(grep -hE '^Done|^SUMMARY' build/fuzz/$$t.log | tail -1)"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "atheris found crashes in:$$failed (inputs and logs in build/fuzz/)"; exit 1; fi
+
+SOAK_DURATION_S ?= 1800
+SOAK_RATE       ?= 200
+SOAK_STAMP      := $(VENV)/.soak-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+
+$(SOAK_STAMP): $(STAMP)
+	$(PIP) install --quiet -e '.[dev,soak]'
+	@rm -f $(VENV)/.soak-* && touch $@
+
+.PHONY: soak
+soak: setup $(SOAK_STAMP) ## Fixed-rate run (SOAK_DURATION_S, default 30 min): RSS, lag, state size per worker -> build/soak/soak.{csv,png}
+	$(VENV)/bin/loopline soak --duration-s $(SOAK_DURATION_S) --rate $(SOAK_RATE) --out build/soak
+
 .PHONY: schemas
 schemas: setup ## Write JSON Schemas and the AsyncAPI document to build/schemas
 	$(VENV)/bin/loopline topics schemas --out build/schemas

@@ -46,9 +46,10 @@ COMMAND_MODULES = [
     "loopline.commands.slo",
     "loopline.commands.run",
     "loopline.commands.slo_worker",
+    "loopline.commands.rollout",
     "loopline.commands.lake",
     "loopline.commands.jobs",
-    "loopline.commands.rollout",
+    "loopline.commands.proof",
 ]
 
 

@@ -8,7 +8,9 @@ it started. Artefacts (truth, summary, lake, reports) stay under the state direc
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,12 +53,16 @@ def run_demo(
     *, conversations: int, seed: int, bad_share: float, console: Console, wait_timeout_s: float = 300.0
 ) -> DemoResult:
     settings = Settings()
+    # the summary counts dead letters; one warning per malformed record would bury it (workers log to files)
+    logging.getLogger("pipelines.edge").setLevel(logging.ERROR)
     out_dir = settings.state_dir / "demo"
     out_dir.mkdir(parents=True, exist_ok=True)
     started_broker = False
     workers: list[subprocess.Popen[bytes]] = []
     try:
         if not settings.bootstrap_servers and settings.broker.info() is None:
+            _clear_previous_run(settings)
+            out_dir.mkdir(parents=True, exist_ok=True)
             info = settings.broker.start(port=settings.broker_port)
             started_broker = True
             console.print(f"[green]✓[/] embedded broker on {info.bootstrap_servers} ({info.version})")
@@ -132,6 +138,18 @@ def _summary_dict(result: DemoResult) -> dict[str, Any]:
         "dead_letters": dict(result.dead_letters),
         "sections": result.sections,
     }
+
+
+#: What a demo run leaves under the state directory. A new embedded broker starts empty (offsets
+#: from 0), so the previous run's lake transaction versions and worker snapshots would make the
+#: workers skip the new records: a demo on a fresh broker starts from a clean slate.
+RUN_ARTEFACTS = ("demo", "lake", "faust", "workers", "vault", "vault-keys")
+
+
+def _clear_previous_run(settings: Settings) -> None:
+    """Only what lives under the state directory; a lake at LOOPLINE_LAKE_URI is never deleted."""
+    for name in RUN_ARTEFACTS:
+        shutil.rmtree(settings.state_dir / name, ignore_errors=True)
 
 
 def _wait_caught_up(

@@ -71,6 +71,15 @@ def _checked(decode: Any, raw: Any) -> Any:
         raise EventValidationError(
             f"not valid JSON: {exc}", event_id=None, field="<record>", value=_preview(raw)
         ) from None
+    except UnicodeDecodeError as exc:  # msgspec raises it for invalid UTF-8 inside a string
+        raise EventValidationError(
+            f"not valid UTF-8: {exc.reason} at byte {exc.start}", event_id=None, field="<record>",
+            value=_preview(raw),
+        ) from None
+    except RecursionError:
+        raise EventValidationError(
+            "nested too deeply", event_id=None, field="<record>", value=_preview(raw)
+        ) from None
 
 
 def _explain(raw: bytes | bytearray | memoryview | str, message: str) -> EventValidationError:

@@ -154,7 +154,7 @@ class Policy:
     def tz(self, name: str | None) -> ZoneInfo:
         try:
             return ZoneInfo(name or self.default_timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             return ZoneInfo(self.default_timezone)
 
 
@@ -431,10 +431,10 @@ class _Parser:
                 else:
                     when[key] = self.choices(value, f"{where}.when.{key}", allowed[key])
             force = item.get("force_action")
-            if force is not None and force not in BAND_ORDER:
+            if force is not None and (not isinstance(force, str) or force not in BAND_ORDER):
                 self.bad(f"{where}.force_action", f"unknown action, expected one of {list(BAND_ORDER)}", force)
             esc = item.get("escalation_action")
-            if esc is not None and esc not in ESCALATING:
+            if esc is not None and (not isinstance(esc, str) or esc not in ESCALATING):
                 self.bad(f"{where}.escalation_action", f"expected one of {sorted(ESCALATING)}", esc)
             margin = self.num(item, "confidence_margin", where, 0.0, 0.0, 0.3)
             if force is None and esc is None and "confidence_margin" not in item:
@@ -451,7 +451,7 @@ class _Parser:
         tz = raw.get("default_timezone", "UTC")
         try:
             ZoneInfo(str(tz))
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
             self.bad("business_hours.default_timezone", "unknown IANA time zone", tz)
             tz = "UTC"
         weekly = self.mapping(raw.get("weekly"), "business_hours.weekly")
