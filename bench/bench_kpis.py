@@ -171,7 +171,7 @@ g AS (
     CASE WHEN list_has_any(triggers, ['policy_high_risk', 'policy_low_confidence', 'vulnerable_customer'])
               OR outcome_unknown OR risk_at IS NOT NULL OR accepted_at IS NOT NULL THEN NULL
          WHEN NOT resolved OR accepted_at IS NOT NULL OR resolved_by IN ('agent', 'agent_with_assist') THEN false
-         WHEN csat IS NULL THEN NULL ELSE csat >= 4 END AS containment,
+         WHEN csat IS NULL THEN true ELSE csat >= 4 END AS containment,  -- missing_csat: good
     CASE WHEN deflected_from IS NULL OR deflected_from <> 'voice' OR deflected_from = channel THEN NULL
          WHEN NOT resolved THEN false WHEN csat IS NULL THEN NULL ELSE csat >= 4 END AS deflection,
     CASE WHEN outcome_unknown THEN NULL ELSE resolved AND NOT recontact END AS fcr,
