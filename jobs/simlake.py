@@ -30,6 +30,7 @@ from pipelines.slo.definitions import load_definitions
 from pipelines.slo.processor import SloProcessor, StepOutput
 from pipelines.sources.simulator import Simulation, SimulationConfig
 from privacy import Masker, MaskingKey
+from privacy.masking import CUSTOMER_ID_KIND
 from topics.codec import decode_event
 from topics.events import ConversationStartedEvent, Event
 from topics.outputs import Decision
@@ -139,7 +140,7 @@ def build_lake(
 def _pseudonymise(event: Event, masker: Masker) -> Event:
     """What the escalation worker does at its edge: the customer id becomes a keyed token."""
     if isinstance(event, ConversationStartedEvent):
-        data = msgspec.structs.replace(event.data, customer_id=masker.token("customer_id", event.data.customer_id))
+        data = msgspec.structs.replace(event.data, customer_id=masker.token(CUSTOMER_ID_KIND, event.data.customer_id))
         return msgspec.structs.replace(event, data=data)
     return event
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from lake.masking import BatchTextMasker, CustomerIndex, SubjectTokens, TextMasker
 from lake.tables import TABLES
+from privacy.masking import CUSTOMER_ID_KIND
 from topics import events as ev
 from topics.outputs import DeadLetter, Decision, Escalation, SloWindow
 
@@ -38,7 +39,7 @@ SLOT_POLICY: dict[str, str] = {
     "order_number": "ORDER_NUMBER", "policy_number": "POLICY_NUMBER",
     "date_of_birth": "redact", "amount": "keep", "date": "mask", "other": "mask",
 }
-CUSTOMER_KIND = "CUSTOMER_ID"
+CUSTOMER_KIND = CUSTOMER_ID_KIND
 AGENT_KIND = "AGENT_ID"
 
 

@@ -87,6 +87,11 @@ def normalise_value(kind: str, value: str) -> str:
     return text
 
 
+#: The kind under which every component tokenises customer ids, so that the escalation payload, the
+#: lake and the batch jobs produce the SAME token for one customer (analysts join on it).
+CUSTOMER_ID_KIND = "CUSTOMER_ID"
+
+
 def make_token(key: MaskingKey, kind: str, value: str) -> str:
     """``tok:<kind>:<hmac>``; deterministic per (key, kind, normalised value)."""
     # hmac.digest: OpenSSL's one-shot HMAC, the same bytes as hmac.new(...).digest(), faster

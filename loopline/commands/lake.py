@@ -22,7 +22,7 @@ from loopline.exceptions import ConfigError, LooplineError
 from loopline.settings import Settings
 from privacy.exceptions import PrivacyError
 from privacy.keys import MaskingKey, MasterKey
-from privacy.masking import Masker
+from privacy.masking import CUSTOMER_ID_KIND, Masker
 from privacy.vault import Vault
 from topics.specs import DEADLETTER
 
@@ -158,6 +158,31 @@ def erase(
         typer.echo(line)
     if report.residue:
         raise typer.Exit(1)
+    _audit_erasure(settings, masker.token(CUSTOMER_ID_KIND, customer_id), report.rows_deleted)
+
+
+def _audit_erasure(settings: Settings, token: str, rows_deleted: dict[str, int]) -> None:
+    """Record the verified erasure in the audit Delta table and on cx.audit.v1 (issue: audit trail)."""
+    from datetime import UTC, datetime
+
+    from lake.audit import write_audit
+    from pipelines.rollout.audit import erasure
+    from topics.codec import encode
+    from topics.specs import AUDIT
+
+    record = erasure(token, actor="erasure-job", now=datetime.now(UTC), tables=rows_deleted)
+    write_audit(settings.lake_root, [record])
+    typer.echo(f"audit: {record.kind} {record.subject} recorded in the audit table")
+    bootstrap = settings.bootstrap_servers or (info.bootstrap_servers if (info := settings.broker.info()) else None)
+    if bootstrap is None:
+        typer.echo(f"audit: no Kafka cluster running; {AUDIT.name} not written (the audit table holds it)")
+        return
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+    producer.produce(AUDIT.name, key=record.subject.encode(), value=encode(record))
+    if producer.flush(30):
+        raise LooplineError(f"audit record not delivered to {AUDIT.name} within 30 s")
 
 
 def demo_section(settings: Settings, result: Any, console: Any, *, timeout_s: float = 90.0) -> None:

@@ -10,7 +10,7 @@ import typer
 from loopline.settings import Settings
 from pipelines.app import AppConfig
 from privacy.keys import MaskingKey
-from privacy.masking import Masker
+from privacy.masking import CUSTOMER_ID_KIND, Masker
 from topics.admin import provision
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def escalation(
         policy=policy,
         signals=Signals.lexical() if lexical else Signals.with_model(),
         mask=lambda text: masker.mask(text).text,
-        tokenise=lambda value: masker.token("customer_id", value),
+        tokenise=lambda value: masker.token(CUSTOMER_ID_KIND, value),
     )
     _, port = serve_metrics(worker.registry, port=settings.metrics_port, host=settings.metrics_host)
     log.info("escalation worker: policy %s, metrics on http://127.0.0.1:%d/metrics", policy.version, port)

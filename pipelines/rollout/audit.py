@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from topics.outputs import AuditKind, AuditRecord, Scalar, deterministic_id
@@ -29,12 +30,21 @@ def audit(
 
 
 def erasure(customer_token: str, *, actor: str, now: datetime, tables: dict[str, int]) -> AuditRecord:
-    """The audit record of a crypto-shredding erasure (rows removed per table; the token only, no PII).
+    """The audit record of a crypto-shredding erasure: rows removed per table, and the subject named
+    by a one-way reference to its token — never the token itself, which the erasure's byte scan
+    proved gone from the lake (an auditor holding the customer id recomputes the reference).
 
     >>> from datetime import datetime, timezone
-    >>> erasure("tok:customer_id:ab12", actor="erasure-job", now=datetime(2026, 3, 1, tzinfo=timezone.utc),
-    ...         tables={"interactions": 12}).details
-    {'rows.interactions': 12}
+    >>> record = erasure("tok:customer_id:ab12", actor="erasure-job",
+    ...                  now=datetime(2026, 3, 1, tzinfo=timezone.utc), tables={"interactions": 12})
+    >>> record.details, record.subject.startswith("erased:"), "ab12" in record.subject
+    ({'rows.interactions': 12}, True, False)
     """
-    return audit("erasure", subject=customer_token, actor=actor, now=now, reason="customer erasure request",
+    return audit("erasure", subject=erasure_reference(customer_token), actor=actor, now=now,
+                 reason="customer erasure request",
                  details={f"rows.{name}": n for name, n in sorted(tables.items())})
+
+
+def erasure_reference(customer_token: str) -> str:
+    """``erased:<sha-256 of the token, 24 hex>``: names an erased subject without re-identifying it."""
+    return "erased:" + hashlib.sha256(customer_token.encode("utf-8")).hexdigest()[:24]
