@@ -40,9 +40,12 @@ system-deps: ## Debian packages: kcat (outside Kafka client), prometheus (promto
 demo: setup ## The main job: embedded broker + all workers + simulator, then a summary
 	$(VENV)/bin/loopline demo
 
+CI_FUZZ_RUNS ?= 3000
+
 .PHONY: test
-test: setup lint ## Lint, then unit, integration and e2e tests (starts the broker and Prometheus itself)
+test: setup lint ## Lint, unit/integration/e2e tests (starts the broker and Prometheus itself), bounded fuzzing
 	$(PY) -m pytest -q --doctest-modules --ignore=loopline/__main__.py topics privacy lake pipelines jobs loopline tests
+	$(MAKE) --no-print-directory fuzz-atheris FUZZ_RUNS=$(CI_FUZZ_RUNS)
 
 .PHONY: test-unit
 test-unit: setup ## Unit tests only (fast)
@@ -86,6 +89,10 @@ $(FUZZ_STAMP): $(STAMP)
 .PHONY: fuzz
 fuzz: setup $(FUZZ_STAMP) ## hypothesis (FUZZ_EXAMPLES per property, random) + atheris (FUZZ_RUNS inputs per target)
 	LOOPLINE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) LOOPLINE_FUZZ_RANDOM=1 $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
+	$(MAKE) --no-print-directory fuzz-atheris FUZZ_RUNS=$(FUZZ_RUNS)
+
+.PHONY: fuzz-atheris
+fuzz-atheris: setup $(FUZZ_STAMP) ## Only the coverage-guided fuzzer (atheris), FUZZ_RUNS inputs per target
 	@mkdir -p build/fuzz; failed=""; for t in $(FUZZ_TARGETS); do \
 	  $(PY) tests/fuzz/atheris_fuzz.py $$t -runs=$(FUZZ_RUNS) -artifact_prefix=build/fuzz/$$t- >build/fuzz/$$t.log 2>&1 \
 	    || failed="$$failed $$t"; \
