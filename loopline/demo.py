@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from loopline.exceptions import LooplineError
+from loopline.processes import stop_process
 from loopline.settings import Settings
 from loopline.stages import stages
 from pipelines.contract_check import check_stream
@@ -98,7 +98,7 @@ def run_demo(
         return result
     finally:
         for process in workers:
-            _stop_worker(process)
+            stop_process(process)
         if started_broker:
             settings.broker.stop()
             console.print("[green]✓[/] embedded broker stopped")
@@ -178,12 +178,3 @@ def _start_worker(name: str, settings: Settings, out_dir: Path) -> subprocess.Po
                             stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def _stop_worker(process: subprocess.Popen[bytes], timeout_s: float = 15.0) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loopline.exceptions import LooplineError
+from loopline.processes import stop_process
 from pipelines.sources.publish import PublishStats, publish
 from pipelines.sources.simulator import Record
 from topics.admin import provision
@@ -147,15 +148,8 @@ class Rig:
                                     f"last log lines:\n{tail(worker.log_path)}")
 
     def _stop(self, worker: Worker, timeout_s: float = 20.0) -> None:
-        process = worker.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if worker.process is not None:
+            stop_process(worker.process, timeout_s=timeout_s)
 
     # --- progress -------------------------------------------------------------------------------
     def committed(self, name: str, topic: str = INTERACTIONS.name) -> int:

@@ -63,7 +63,8 @@ STAGE = Stage(name="rollout", worker="rollout", group=GROUP, section=section)
 # --- the bad-canary demo ------------------------------------------------------------------------
 def run_canary_demo(*, conversations: int, seed: int, share: float, console: Console,
                     wait_timeout_s: float = 600.0) -> dict[str, Any]:
-    from loopline.demo import _stop_worker, _wait_caught_up
+    from loopline.demo import _wait_caught_up
+    from loopline.processes import stop_process
     from pipelines.escalation.policy import DEFAULT_POLICY
     from pipelines.rollout.governance import load_governance
     from pipelines.rollout.prompts import load_prompts
@@ -121,7 +122,7 @@ def run_canary_demo(*, conversations: int, seed: int, share: float, console: Con
         return summary
     finally:
         for process in workers:
-            _stop_worker(process)
+            stop_process(process)
         if started_broker:
             settings.broker.stop()
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -31,6 +30,7 @@ from pipelines.slo.definitions import load_definitions
 from pipelines.sources.publish import publish
 from pipelines.sources.simulator import Simulation, SimulationConfig
 from topics.admin import provision
+from topics.broker import free_port
 from topics.reader import committed_total
 from topics.specs import INTERACTIONS
 
@@ -39,12 +39,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "dashboards" / "prometheus" / "slo_rules.yml"
 PAGE = "ContainmentQualityBurnRatePage"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str) -> Any:
@@ -70,7 +64,7 @@ def prometheus(tmp_path: Path) -> Iterator[Callable[[str], str]]:
     processes: list[subprocess.Popen[bytes]] = []
 
     def start(target: str) -> str:
-        port = _free_port()
+        port = free_port()
         config = {
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
             "rule_files": [str(RULES)],

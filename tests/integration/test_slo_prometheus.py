@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -24,6 +23,7 @@ from pipelines.catalogue import load_catalogue
 from pipelines.slo.definitions import load_definitions
 from pipelines.slo.metrics import SloMetrics, new_registry, serve_metrics
 from pipelines.slo.outcomes import Labels, SliOutcome
+from topics.broker import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -31,12 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "dashboards" / "prometheus" / "slo_rules.yml"
 SLI = "containment_quality"
 PAGE = "ContainmentQualityBurnRatePage"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str) -> dict:
@@ -78,7 +72,7 @@ def prometheus(tmp_path: Path) -> Iterator[tuple[str, Traffic]]:
     registry = new_registry()
     metrics = SloMetrics(registry, load_definitions(), load_catalogue())
     server, metrics_port = serve_metrics(registry, port=0, host="127.0.0.1")
-    port = _free_port()
+    port = free_port()
     config = {
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(RULES)],
