@@ -41,6 +41,16 @@ class EdgeGuard:
                              topic=topic, partition=partition, offset=offset, key=key)
             return None
 
+    def processing_failed(
+        self, raw: bytes | None, error: Exception, *, topic: str, partition: int, offset: int, key: bytes | None,
+    ) -> DeadLetter:
+        """A valid record whose processing raised: dead-letter it with the error; the worker carries on."""
+        log.error("%s: record %s[%d]@%d failed", self.worker, topic, partition, offset, exc_info=error)
+        return self.dead_letter(
+            raw or b"", reason=f"processing failed: {type(error).__name__}: {error}", field="<processing>",
+            event_id=None, topic=topic, partition=partition, offset=offset, key=key,
+        )
+
     def dead_letter(
         self, raw: bytes, *, reason: str, field: str, event_id: str | None,
         topic: str, partition: int, offset: int, key: bytes | None,

@@ -190,10 +190,8 @@ class EscalationWorker:
                             offset=message.offset, key=message.key, append_ts=message.timestamp)
             except Exception as exc:  # a worker never crashes on a record: it becomes a dead letter
                 self.health.processing_error(INTERACTIONS.name)
-                self.guard.dead_letter(event.value or b"", reason=f"processing failed: {type(exc).__name__}: {exc}",
-                                       field="<processing>", event_id=None, topic=message.topic,
-                                       partition=message.partition, offset=message.offset, key=message.key)
-                log.exception("escalation: record %s[%d]@%d failed", message.topic, message.partition, message.offset)
+                self.guard.processing_failed(event.value, exc, topic=message.topic, partition=message.partition,
+                                             offset=message.offset, key=message.key)
             await self._flush()
 
     async def _flush(self) -> None:

@@ -172,10 +172,8 @@ class SloWorker:
                                 offset=message.offset, key=message.key, append_ts=message.timestamp)
                 except Exception as exc:  # a worker never crashes on a record: it becomes a dead letter
                     self.health.processing_error(message.topic)
-                    self.guard.dead_letter(event.value or b"", reason=f"processing failed: {type(exc).__name__}: {exc}",
-                                           field="<processing>", event_id=None, topic=message.topic,
-                                           partition=message.partition, offset=message.offset, key=message.key)
-                    log.exception("slo: record %s[%d]@%d failed", message.topic, message.partition, message.offset)
+                    self.guard.processing_failed(event.value, exc, topic=message.topic, partition=message.partition,
+                                                 offset=message.offset, key=message.key)
                 self.unacked.append(event)
                 self._lag(message)
                 await self._flush_outbox()
