@@ -23,8 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipelines.assets import read_yaml
 from pipelines.exceptions import CatalogueError
 
 #: The repository's policies folder (assets shipped beside the code).
@@ -92,10 +91,7 @@ class Catalogue:
 def load_catalogue(path: Path | str = DEFAULT_CATALOGUE) -> Catalogue:
     """Load and validate the catalogue; every problem is reported with file, path and value."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CatalogueError(f"{path}: cannot read the intent catalogue: {exc}") from exc
+    raw = read_yaml(path, what="the intent catalogue", error=CatalogueError)
     return parse_catalogue(raw, source=str(path))
 
 

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from pipelines.assets import read_yaml
 from pipelines.catalogue import DEFAULT_CATALOGUE, POLICIES_DIR, Catalogue, load_catalogue
 from pipelines.escalation.exceptions import PolicyError
 from pipelines.exceptions import CatalogueError
@@ -162,10 +161,7 @@ class Policy:
 def load_policy(path: Path | str = DEFAULT_POLICY, *, catalogue: Catalogue | None = None) -> Policy:
     """Load and validate one policy file; raise :class:`PolicyError` listing every problem."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError([f"{path}: cannot read the policy: {exc}"]) from exc
+    raw = read_yaml(path, what="the policy", error=lambda message: PolicyError([message]))
     return parse_policy(raw, source=str(path), base_dir=path.parent, catalogue=catalogue)
 
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipelines.assets import read_yaml
 from pipelines.catalogue import POLICIES_DIR
 from pipelines.rollout.exceptions import GovernanceError
 
@@ -67,10 +66,7 @@ class Governance:
 
 def load_governance(path: Path | str = DEFAULT_GOVERNANCE) -> Governance:
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise GovernanceError(f"{path}: cannot read the governance file: {exc}") from exc
+    raw = read_yaml(path, what="the governance file", error=GovernanceError)
     return parse_governance(raw, source=str(path))
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipelines.assets import read_yaml
 from pipelines.catalogue import POLICIES_DIR
 from pipelines.rollout.exceptions import PromptError
 
@@ -43,10 +42,7 @@ def load_prompts(directory: Path | str = DEFAULT_PROMPTS_DIR) -> PromptCatalogue
     directory = Path(directory)
     default, versions = "", {}
     for path in sorted(directory.glob("*.yaml")):
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise PromptError(f"{path}: cannot read the prompt template: {exc}") from exc
+        raw = read_yaml(path, what="the prompt template", error=PromptError)
         if not isinstance(raw, dict) or not isinstance(raw.get("template"), str):
             raise PromptError(f"{path}: template: expected a template name (value: {raw!r:.80})")
         for i, item in enumerate(raw.get("versions") or []):

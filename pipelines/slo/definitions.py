@@ -22,8 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from pipelines.assets import read_yaml
 from pipelines.catalogue import POLICIES_DIR
 from pipelines.slo.exceptions import SloDefinitionError
 
@@ -154,10 +153,7 @@ class SloDefinitions:
 def load_definitions(path: Path | str = DEFAULT_DEFINITIONS) -> SloDefinitions:
     """Load and validate the SLO definitions file."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SloDefinitionError(f"{path}: cannot read the SLO definitions: {exc}") from exc
+    raw = read_yaml(path, what="the SLO definitions", error=SloDefinitionError)
     return parse_definitions(raw, source=str(path))
 
 
