@@ -15,12 +15,19 @@ is the first reason code of the first escalating decision: why the conversation 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 import polars as pl
 
 from pipelines.catalogue import Catalogue
 
+log = logging.getLogger(__name__)
+
 ESCALATING = ("handoff", "apologise_and_follow_up")
 OTHER = "other"
+_KEY = "_conversation_key"  # 64-bit hash of the conversation id
+_ID_MAX = "_conversation_id_max"  # differs from conversation_id only if two ids share a hash
 
 _T = pl.col("event_type")
 _TIME = pl.col("event_time")
@@ -31,8 +38,11 @@ _COLUMNS = ("conversation_id", "event_type", "event_time", "channel", "segment",
 
 def conversation_facts(
     interactions: pl.LazyFrame, decisions: pl.LazyFrame | None, escalations: pl.LazyFrame | None,
-    *, catalogue: Catalogue,
+    *, catalogue: Catalogue, hashed_key: bool = False,
 ) -> pl.LazyFrame:
+    """Per conversation facts (lazy). ``hashed_key`` groups and joins on a 64-bit hash of the
+    conversation id (about a third cheaper than on the string) and keeps two check columns:
+    use it through :func:`collect_facts`, which proves no two ids shared a hash."""
     names = set(interactions.collect_schema().names())
     cols = [c for c in _COLUMNS if c in names]
     lf = interactions.select(cols)
@@ -40,7 +50,14 @@ def conversation_facts(
         lf = lf.with_columns(pl.lit(None, pl.String).alias("deflected_from_channel"))
     # one small aggregation per event type (each reads ~1/20 of the rows), joined on the
     # conversation: much cheaper than filtered aggregations over every row of every group
-    key = "conversation_id"
+    key = _KEY if hashed_key else "conversation_id"
+    if hashed_key:
+        lf = lf.with_columns(pl.col("conversation_id").hash().alias(_KEY))
+        per = lf.group_by(key).agg(pl.col("conversation_id").min(), pl.col("conversation_id").max().alias(_ID_MAX),
+                                   _TIME.max().alias("last_at"))
+        lf = lf.drop("conversation_id")
+    else:
+        per = lf.group_by(key).agg(_TIME.max().alias("last_at"))
 
     def of(kind: str) -> pl.LazyFrame:  # rows of one event type, oldest first
         return lf.filter(kind == _T).sort(_TIME)
@@ -67,7 +84,6 @@ def conversation_facts(
             (pl.col("assist_action") == "accepted").sum().alias("assist_accepted")),
         lf.filter(_T == "cx.escalation.requested").group_by(key).agg(_TIME.min().alias("requested_at")),
     ]
-    per = lf.group_by(key).agg(_TIME.max().alias("last_at"))
     for part in parts:
         per = per.join(part, on=key, how="left")
     per = per.with_columns(pl.col("has_outcome").fill_null(False),
@@ -98,6 +114,17 @@ def conversation_facts(
         pl.col("actions").fill_null(pl.lit([], pl.List(pl.String))),
         pl.col("triggers").fill_null(pl.lit([], pl.List(pl.String))),
     )
+
+
+def collect_facts(build: Callable[[bool], pl.LazyFrame]) -> pl.DataFrame:
+    """Collect ``build(hashed_key=True)``; if two conversation ids ever shared a 64-bit hash (the
+    min and max id of a key group differ), collect ``build(False)`` on the string key instead.
+    Either way the result is the same frame, without the check columns."""
+    facts = build(True).collect()
+    if facts.is_empty() or bool((facts["conversation_id"] == facts[_ID_MAX]).all()):
+        return facts.drop(_KEY, _ID_MAX)
+    log.warning("two conversation ids share a 64-bit hash: facts recomputed on the string key")
+    return build(False).collect()
 
 
 def _escalating(decisions: pl.LazyFrame | None, escalations: pl.LazyFrame | None) -> pl.LazyFrame:

@@ -13,6 +13,7 @@ twice gives the same table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -21,7 +22,7 @@ import pyarrow as pa
 from deltalake import write_deltalake
 
 from jobs.exceptions import EmptyPeriodError
-from jobs.facts import conversation_facts
+from jobs.facts import collect_facts, conversation_facts
 from jobs.lakeio import Period, exists, scan
 from jobs.tables import KPIS, KPIS_SCHEMA
 from lake.tables import table_uri
@@ -144,7 +145,7 @@ def kpi_frame(facts: pl.LazyFrame, *, definitions: SloDefinitions) -> pl.LazyFra
 
 @dataclass
 class KpiInputs:
-    facts: pl.LazyFrame
+    facts: Callable[[bool], pl.LazyFrame]  # hashed key? -> the period's conversation facts
     definitions: SloDefinitions
 
 
@@ -153,18 +154,23 @@ def load_inputs(root: str, period: Period, *, catalogue: Catalogue | None = None
     interactions = scan(root, "interactions")
     decisions = scan(root, "decisions") if exists(root, "decisions") else None
     escalations = scan(root, "escalations") if exists(root, "escalations") else None
-    facts = conversation_facts(interactions, decisions, escalations, catalogue=catalogue or load_catalogue())
     since, until = period.since.date(), period.until.date()
-    facts = facts.filter((pl.col("event_date") >= since) & (pl.col("event_date") < until)
-                         if period.until.time() == datetime.min.time()
-                         else (pl.col("event_date") >= since) & (pl.col("event_date") <= until))
+    in_period = ((pl.col("event_date") >= since) & (pl.col("event_date") < until)
+                 if period.until.time() == datetime.min.time()
+                 else (pl.col("event_date") >= since) & (pl.col("event_date") <= until))
+    cat = catalogue or load_catalogue()
+
+    def facts(hashed_key: bool) -> pl.LazyFrame:
+        return conversation_facts(interactions, decisions, escalations, catalogue=cat,
+                                  hashed_key=hashed_key).filter(in_period)
+
     return KpiInputs(facts, definitions or load_definitions())
 
 
 def compute(root: str, period: Period, **kwargs: object) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(kpi rows, conversation facts) for the days of ``period``."""
     inputs = load_inputs(root, period, **kwargs)  # type: ignore[arg-type]
-    facts = inputs.facts.collect()
+    facts = collect_facts(inputs.facts)
     if facts.is_empty():
         raise EmptyPeriodError(f"no conversation ended in {period.describe()} in {table_uri(root, 'interactions')}")
     kpis = kpi_frame(facts.lazy(), definitions=inputs.definitions).collect().sort([*DIMENSIONS, "kpi"])
