@@ -67,8 +67,7 @@ def _events_in(url: str) -> float:
 PLAIN_FAUST = """
 import sys
 from pathlib import Path
-import faust
-from pipelines.app import AppConfig, create_app
+from pipelines.app import AppConfig, create_app, run_app
 from pipelines.slo.metrics import PipelineMetrics, new_registry, serve_metrics
 from topics.specs import INTERACTIONS
 bootstrap, state = sys.argv[1], Path(sys.argv[2])
@@ -83,7 +82,7 @@ app.agent(topic, name="count")(count)
 _, port = serve_metrics(registry, port=0, host="127.0.0.1")
 (state / "workers").mkdir(parents=True, exist_ok=True)
 (state / "workers" / "slo.metrics").write_text(f"http://127.0.0.1:{port}/metrics")
-faust.Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+run_app(app, loglevel="warning")
 """
 
 

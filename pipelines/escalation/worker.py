@@ -31,7 +31,7 @@ import msgspec
 import yaml
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from pipelines.app import AppConfig, create_app
+from pipelines.app import AppConfig, create_app, run_app
 from pipelines.edge import EdgeGuard
 from pipelines.escalation.bundle import Signals
 from pipelines.escalation.core import step, tick
@@ -183,18 +183,23 @@ class EscalationWorker:
     # --- agents -------------------------------------------------------------------------------------
     async def _process(self, stream: Any) -> None:
         async for event in stream.events():
-            message = event.message
-            self.health.events_in(INTERACTIONS.name)
-            try:
-                self.handle(event.value, topic=message.topic, partition=message.partition,
-                            offset=message.offset, key=message.key, append_ts=message.timestamp)
-            except Exception as exc:  # a worker never crashes on a record: it becomes a dead letter
-                self.health.processing_error(INTERACTIONS.name)
-                self.guard.processing_failed(event.value, exc, topic=message.topic, partition=message.partition,
-                                             offset=message.offset, key=message.key)
+            self.handle_record(event.value, event.message)
             await self._flush()
 
+    def handle_record(self, value: bytes | None, message: Any) -> None:
+        """:meth:`handle` one consumed record; a record whose processing raises becomes a dead letter."""
+        self.health.events_in(INTERACTIONS.name)
+        try:
+            self.handle(value, topic=message.topic, partition=message.partition,
+                        offset=message.offset, key=message.key, append_ts=message.timestamp)
+        except Exception as exc:  # a worker never crashes on a record: it becomes a dead letter
+            self.health.processing_error(INTERACTIONS.name)
+            self.guard.processing_failed(value, exc, topic=message.topic, partition=message.partition,
+                                         offset=message.offset, key=message.key)
+
     async def _flush(self) -> None:
+        """Send the record's outputs, then store its new states (changelog), while the record is
+        the stream's current event (the changelog partition is the record's)."""
         outbox, self.outbox = self.outbox, []
         for topic, key, value in outbox:
             await self.out[topic].send(key=key, value=value)
@@ -400,4 +405,4 @@ def run_worker(worker: EscalationWorker, *, loglevel: str = "warning") -> None:
     """Run until SIGTERM/SIGINT (Faust handles the signals and commits offsets on the way out)."""
     if worker.slot.policy is None:  # pragma: no cover - guarded by the constructor
         raise EscalationError("escalation worker started without a policy")
-    faust.Worker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()
+    run_app(worker.app, loglevel=loglevel)

@@ -38,7 +38,7 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry
 
-from pipelines.app import AppConfig, create_app
+from pipelines.app import AppConfig, create_app, run_app
 from pipelines.catalogue import Catalogue
 from pipelines.edge import EdgeGuard
 from pipelines.slo.definitions import SloDefinitions
@@ -268,4 +268,4 @@ def decode_late(raw: bytes) -> LateEvent:
 
 def run_worker(worker: SloWorker, *, loglevel: str = "warning") -> None:
     """Run until SIGTERM/SIGINT (Faust handles the signals; the last checkpoint runs on the way)."""
-    faust.Worker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()
+    run_app(worker.app, loglevel=loglevel)
