@@ -6,6 +6,13 @@ table (a whole slice, or the rows of a slice up to that version), so a redeliver
 crash, a rebalance or a restart never adds a row twice. A commit conflict reloads the table and
 checks again before retrying.
 
+The data files are written with pyarrow (:mod:`lake.datafiles`: one zstd Parquet file per date,
+statistics computed here, none on texts or tokens) and committed with
+``DeltaTable.create_write_transaction``, which carries the transaction ids and runs Delta's conflict
+check; this costs about half of delta-rs's ``write_deltalake`` per batch. The commit is read back,
+and the checkpoint due every ``delta.checkpointInterval`` commits written, on a helper thread while
+the caller prepares the next batch (:mod:`lake.handle`).
+
 >>> import tempfile, pyarrow as pa
 >>> from datetime import datetime, timezone
 >>> from lake.tables import TABLES
@@ -28,7 +35,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -41,15 +49,20 @@ from deltalake import (
     Schema,
     Transaction,
     WriterProperties,
-    write_deltalake,
 )
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.transaction import AddAction, PostCommitHookProperties, RemoveAction
 
+from lake.datafiles import FileWriter, private_columns, stats_columns
 from lake.exceptions import LakeWriteError
+from lake.handle import StaleHandle, TableHandle
 from lake.schema import added_fields
 from lake.tables import TableDef, table_uri
 
 log = logging.getLogger(__name__)
+
+#: checkpoints and log cleanup are done by the read-back after the commit (lake.handle)
+_HOOKS_IN_READ_BACK = PostCommitHookProperties(create_checkpoint=False, cleanup_expired_logs=False)
 
 
 def app_id(group: str, topic: str, partition: int) -> str:
@@ -73,6 +86,9 @@ class Slice:
 
 @dataclass
 class WriteResult:
+    """What one append did. ``version`` is the table version reached by reading the commit back; it
+    is set in the background (None until then, the writer's next call waits for it)."""
+
     table: str
     rows_written: int = 0
     rows_skipped: int = 0
@@ -85,7 +101,7 @@ def writer_properties(table: TableDef) -> WriterProperties:
     """Parquet settings: zstd, and no column statistics on texts and identifiers (the footers of
     data files then hold no masked text or token as a min/max)."""
     no_stats = ColumnProperties(statistics_enabled="NONE")
-    private = [f.name for f in table.schema if f.name.endswith("_token") or f.name in table.text_columns]
+    private = private_columns(table)
     return WriterProperties(compression="ZSTD", column_properties=dict.fromkeys(private, no_stats))
 
 
@@ -104,29 +120,48 @@ class LakeWriter:
         self.storage_options = storage_options
         self.max_attempts = max_attempts
         self._sleep = sleep
-        self._tables: dict[str, DeltaTable] = {}
+        self._handles: dict[str, TableHandle] = {}
+        self._executor: ThreadPoolExecutor | None = None
 
     # -- tables --------------------------------------------------------------------------
     def uri(self, table: TableDef) -> str:
         return table_uri(self.root, table.name)
 
     def table(self, table: TableDef) -> DeltaTable:
-        """The Delta table, created on first use and evolved (additively) to its declaration."""
-        cached = self._tables.get(table.name)
+        """The Delta table at its latest version, created on first use and evolved (additively) to
+        its declaration."""
+        return self._handle(table, fresh=True).dt
+
+    def committed_version(self, table: TableDef, app: str) -> int | None:
+        """The last source offset committed to ``table`` for app id ``app`` (None: nothing yet)."""
+        return self._handle(table, fresh=True).versions([app])[app]
+
+    def _handle(self, table: TableDef, *, fresh: bool = False) -> TableHandle:
+        """The open table, settled (no read-back pending); read to its latest version if ``fresh``."""
+        cached = self._handles.get(table.name)
         if cached is not None:
             try:
-                cached.update_incremental()
+                cached.settle()
+                if fresh:
+                    cached.advance()
                 return cached
-            except DeltaError:  # e.g. the log was cleaned up under us (erasure): reopen
-                self._tables.pop(table.name, None)
+            except (StaleHandle, DeltaError):  # e.g. the log was cleaned up under us (erasure): reopen
+                self._handles.pop(table.name, None)
         dt = self._open_or_create(table)
         new = added_fields(dt.schema(), table.schema, table=table.name)
         if new:
             log.info("table %s: adding columns %s", table.name, [f.name for f in new])
             dt.alter.add_columns([_delta_field(f) for f in new])
             dt.update_incremental()
-        self._tables[table.name] = dt
-        return dt
+        config = dt.metadata().configuration
+        handle = TableHandle(
+            dt, dt.schema(), stats_columns(table, configured=config.get("delta.dataSkippingStatsColumns")),
+            FileWriter(self.uri(table), storage_options=self.storage_options),
+            checkpoint_every=max(1, int(config.get("delta.checkpointInterval") or 100)),
+            log_cleanup=(config.get("delta.enableExpiredLogCleanup") or "true").lower() != "false",
+        )
+        self._handles[table.name] = handle
+        return handle
 
     def _open_or_create(self, table: TableDef) -> DeltaTable:
         uri = self.uri(table)
@@ -143,10 +178,6 @@ class LakeWriter:
         except (CommitFailedError, DeltaError):  # another writer created it first
             return DeltaTable(uri, storage_options=self.storage_options)
 
-    def committed_version(self, table: TableDef, app: str) -> int | None:
-        """The last source offset committed to ``table`` for app id ``app`` (None: nothing yet)."""
-        return self.table(table).transaction_version(app)
-
     # -- writes --------------------------------------------------------------------------
     def append(self, table: TableDef, slices: Sequence[Slice], *, dedupe_keys: bool = False) -> WriteResult:
         """Append the slices' new rows in one commit with their transaction ids; skip the rows a
@@ -154,42 +185,52 @@ class LakeWriter:
 
         Rows repeating a key within the flush are dropped; with ``dedupe_keys`` also rows whose key
         is already in the table's partitions of the same dates (for topics whose producers
-        deliver at least once: a redelivered record has a new offset but the same key)."""
+        deliver at least once: a redelivered record has a new offset but the same key).
+
+        The versions checked are the table's as last read plus this writer's own commits (see
+        :mod:`lake.handle`); they are checked again just before the commit, and a commit carrying an
+        app id that another writer committed after that read (a new owner of the partition, a
+        zombie) is refused by Delta's conflict check, which makes this writer reload, check again
+        and drop what is now written. ``version`` in the result is set once the commit is read back
+        (in the background; the next call on this writer waits for it)."""
         result = WriteResult(table.name)
+        apps = [s.app_id for s in slices]
+        refused = 0
         for attempt in range(1, self.max_attempts + 1):
             result.attempts = attempt
-            dt = self.table(table)
-            todo, txns = [], []
-            result.rows_skipped, result.slices_skipped = 0, []
-            for s in slices:
-                done = dt.transaction_version(s.app_id)
-                rows = s.rows
-                if done is not None and done >= s.last_offset:
-                    result.slices_skipped.append(s.app_id)
-                    result.rows_skipped += rows.num_rows
-                    continue
-                if done is not None and done >= s.first_offset:
-                    keep = pc.greater(rows.column("source_offset"), pa.scalar(done, pa.int64()))
-                    result.rows_skipped += rows.num_rows - pc.sum(pc.cast(keep, pa.int64())).as_py()
-                    rows = rows.filter(keep)
-                todo.append(rows)
-                txns.append(Transaction(app_id=s.app_id, version=s.last_offset))
+            handle = self._handles.get(table.name)
+            used = handle.known_versions(apps) if handle is not None and not dedupe_keys else None
+            if handle is None or used is None:  # the table is needed now: wait for the read-back
+                handle = self._handle(table)
+                used = handle.versions(apps)
+            data, txns = _new_rows(slices, used, result)
             if not txns:
-                result.version = dt.version()
+                result.version = self._handle(table).dt.version()
                 return result
-            data = conform(pa.concat_tables(todo, promote_options="permissive") if len(todo) > 1 else todo[0],
-                           table.schema)
+            data = conform(data, table.schema)
             before = data.num_rows
             data = first_per_key(data, table.key)
             if dedupe_keys and data.num_rows:
-                data = without_stored_keys(dt, data, table)
+                data = without_stored_keys(handle.dt, data, table)
             result.rows_skipped += before - data.num_rows
+            actions: list[AddAction | RemoveAction] = (
+                [*handle.files.write(data, table=table, stats_on=handle.stats_on)] if data.num_rows else []
+            )
             try:
-                write_deltalake(
-                    dt, data, mode="append", partition_by=[table.partition_by],
-                    writer_properties=writer_properties(table),
+                dt = handle.settle()
+            except StaleHandle as exc:  # the read-back failed: nothing was committed, reopen
+                log.warning("table %s: reopening (%s)", table.name, exc)
+                handle.files.discard(actions)
+                self._handles.pop(table.name, None)
+                continue
+            if handle.versions(apps) != used:  # another writer moved on while we wrote: again
+                handle.files.discard(actions)
+                continue
+            try:
+                dt.create_write_transaction(
+                    actions, mode="append", schema=handle.schema, partition_by=[table.partition_by],
                     commit_properties=CommitProperties(app_transactions=txns, max_commit_retries=3),
-                    storage_options=self.storage_options,
+                    post_commithook_properties=_HOOKS_IN_READ_BACK,
                 )
             except CommitFailedError as exc:
                 if attempt == self.max_attempts:
@@ -197,14 +238,58 @@ class LakeWriter:
                         f"table {table.name}: commit failed after {attempt} attempts: {exc}"
                     ) from exc
                 log.warning("table %s: commit conflict (attempt %d): %s", table.name, attempt, exc)
-                self._tables.pop(table.name, None)
+                self._handles.pop(table.name, None)
                 self._sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))
                 continue
+            except DeltaError as exc:  # e.g. the log was cleaned up under the snapshot: reopen once
+                self._handles.pop(table.name, None)
+                refused += 1
+                if refused > 1 or attempt == self.max_attempts:
+                    raise LakeWriteError(f"table {table.name}: commit failed: {exc}") from exc
+                log.warning("table %s: commit error, reopening (attempt %d): %s", table.name, attempt, exc)
+                continue
+            handle.record({t.app_id: t.version for t in txns})
             result.rows_written = data.num_rows
-            dt.update_incremental()
-            result.version = dt.version()
+            self._read_back(handle, result)
             return result
         raise LakeWriteError(f"table {table.name}: no commit after {self.max_attempts} attempts")
+
+    def _read_back(self, handle: TableHandle, result: WriteResult) -> None:
+        """Advance the handle past this writer's commit on a helper thread (the next commit is based
+        on it), then fill in ``result.version``."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lake-read-back")
+
+        def run() -> None:
+            handle.advance(own_commits=1)
+            result.version = handle.dt.version()
+
+        handle.pending(self._executor.submit(run))
+
+
+def _new_rows(
+    slices: Sequence[Slice], done_by_app: Mapping[str, int | None], result: WriteResult
+) -> tuple[pa.Table, list[Transaction]]:
+    """The slices' rows after each app id's committed version, and the transactions recording them;
+    counts what is skipped in ``result``."""
+    todo, txns = [], []
+    result.rows_skipped, result.slices_skipped = 0, []
+    for s in slices:
+        done = done_by_app.get(s.app_id)
+        rows = s.rows
+        if done is not None and done >= s.last_offset:
+            result.slices_skipped.append(s.app_id)
+            result.rows_skipped += rows.num_rows
+            continue
+        if done is not None and done >= s.first_offset:
+            keep = pc.greater(rows.column("source_offset"), pa.scalar(done, pa.int64()))
+            result.rows_skipped += rows.num_rows - pc.sum(pc.cast(keep, pa.int64())).as_py()
+            rows = rows.filter(keep)
+        todo.append(rows)
+        txns.append(Transaction(app_id=s.app_id, version=s.last_offset))
+    if len(todo) == 1:
+        return todo[0], txns
+    return (pa.concat_tables(todo, promote_options="permissive") if todo else pa.table({})), txns
 
 
 def first_per_key(data: pa.Table, key: str) -> pa.Table:
@@ -213,7 +298,7 @@ def first_per_key(data: pa.Table, key: str) -> pa.Table:
     >>> first_per_key(pa.table({"k": ["a", "b", "a"], "v": [1, 2, 3]}), "k").to_pydict()
     {'k': ['a', 'b'], 'v': [1, 2]}
     """
-    if pc.count_distinct(data.column(key)).as_py() == data.num_rows:
+    if len(pc.unique(data.column(key))) == data.num_rows:  # the usual case; unique() is the cheap test
         return data
     seen: set[str] = set()
     keep = []
