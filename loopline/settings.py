@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     token_key_file: Path | None = Field(None, description="File holding the token key, instead of LOOPLINE_TOKEN_KEY.")
     vault_master_key: SecretStr | None = Field(None, description="Master key that wraps the vault's per-subject data keys.")
     dev_mode: bool = Field(False, description="Allow a fixed development token key (never in production).")
+    encoder_cache: Path | None = Field(
+        None, description="Where the ONNX export of the embedding model is kept (default: ~/.cache/loopline/models)."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "warning", description="Log level of the stream workers' runtime (Faust)."
     )

@@ -35,7 +35,7 @@ def escalation(
     worker = EscalationWorker(
         AppConfig("escalation", bootstrap_servers=bootstrap, state_dir=settings.state_dir),
         policy=policy,
-        signals=Signals.lexical() if lexical else Signals.with_model(),
+        signals=Signals.lexical() if lexical else Signals.with_model(cache_dir=settings.encoder_cache),
         mask=lambda text: masker.mask(text).text,
         tokenise=lambda value: masker.token(CUSTOMER_ID_KIND, value),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipelines.escalation.kb import KnowledgeBase, load_kb
 from pipelines.escalation.signals.human_request import score_human_request
@@ -28,9 +29,11 @@ class Signals:
         return cls(rephrase=RephraseScorer(encoder=None), kb=load_kb() if with_kb else None)
 
     @classmethod
-    def with_model(cls, *, encoder: MiniLMEncoder | None = None) -> Signals:
-        """The production bundle: MiniLM embeddings (batched, cached) for rephrase and KB retrieval."""
-        encoder = encoder or MiniLMEncoder()
+    def with_model(cls, *, encoder: MiniLMEncoder | None = None, cache_dir: Path | None = None) -> Signals:
+        """The production bundle: MiniLM embeddings for rephrase and KB retrieval, on ONNX Runtime
+        (exported once into ``cache_dir``, default ~/.cache/loopline/models; torch if that fails),
+        batched and cached."""
+        encoder = encoder or MiniLMEncoder(cache_dir=cache_dir)
         return cls(rephrase=RephraseScorer(encoder=encoder), kb=load_kb(encoder=encoder))
 
 
