@@ -31,6 +31,8 @@ _ID_MAX = "_conversation_id_max"  # differs from conversation_id only if two ids
 
 _T = pl.col("event_type")
 _TIME = pl.col("event_time")
+_FACT_TYPES = ("cx.conversation.started", "cx.intent.detected", "cx.conversation.ended", "cx.outcome.recorded",
+               "cx.agent.accepted", "cx.agent.assist", "cx.escalation.requested")
 _COLUMNS = ("conversation_id", "event_type", "event_time", "channel", "segment", "customer_value",
             "vulnerability", "intent", "ended_by", "resolved", "resolved_by", "csat", "recontact_within_7d",
             "deflected_from_channel", "assist_action")
@@ -58,6 +60,7 @@ def conversation_facts(
         lf = lf.drop("conversation_id")
     else:
         per = lf.group_by(key).agg(_TIME.max().alias("last_at"))
+    lf = lf.filter(_T.is_in(_FACT_TYPES))  # messages and bot turns carry no fact but the last time
 
     def of(kind: str) -> pl.LazyFrame:  # rows of one event type, oldest first
         return lf.filter(kind == _T).sort(_TIME)
