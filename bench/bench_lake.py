@@ -33,11 +33,12 @@ from lake.maintenance import compact
 from lake.rows import Located, RowBuilder
 from lake.tables import TABLES
 from lake.writer import LakeWriter, Slice, app_id
+from pipelines.sinks.batching import DEFAULT_MAX_RECORDS
 from pipelines.sources.simulator import Simulation, SimulationConfig
 from privacy import Masker, MaskingKey
 from topics.codec import decode_event
 
-BATCH_ROWS = 5_000
+BATCH_ROWS = DEFAULT_MAX_RECORDS  # the sink's own flush size
 EVENTS = 50_000
 
 

@@ -20,6 +20,7 @@ from lake.exceptions import LakeError
 from lake.tables import TABLES, get_table
 from loopline.exceptions import ConfigError, LooplineError
 from loopline.settings import Settings
+from pipelines.sinks.batching import DEFAULT_MAX_RECORDS, DEFAULT_MAX_WAIT_S
 from privacy.exceptions import PrivacyError
 from privacy.keys import MaskingKey, MasterKey
 from privacy.masking import CUSTOMER_ID_KIND, Masker
@@ -55,8 +56,8 @@ def _tables(names: list[str]) -> list:  # type: ignore[type-arg]
 
 def run_lake(
     group: str = typer.Option("loopline-lake", "--group", help="Consumer group id."),
-    max_records: int = typer.Option(5000, "--max-records", help="Flush after this many records."),
-    max_wait_s: float = typer.Option(2.0, "--max-wait-s", help="Flush after the oldest record waited this long."),
+    max_records: int = typer.Option(DEFAULT_MAX_RECORDS, "--max-records", help="Flush after this many records."),
+    max_wait_s: float = typer.Option(DEFAULT_MAX_WAIT_S, "--max-wait-s", help="Flush after the oldest record waited this long."),
     topic: list[str] = typer.Option([], "--topic", help="TABLE=TOPIC override (repeatable; tests)."),
     deadletter_topic: str = typer.Option("", "--deadletter-topic", help="Dead-letter topic override."),
 ) -> None:

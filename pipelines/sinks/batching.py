@@ -32,10 +32,17 @@ class Pending:
     timestamp_ms: int
 
 
+#: Records per flush (one Delta commit per table): large enough that the commit's fixed cost is small
+#: against the file writes (bench_lake: 0.84x plain pyarrow at 10,000, 0.72x at 5,000) and files stay
+#: few; the wait bounds the latency when traffic is light.
+DEFAULT_MAX_RECORDS = 10_000
+DEFAULT_MAX_WAIT_S = 2.0
+
+
 @dataclass
 class Batcher:
-    max_records: int = 5_000
-    max_wait_s: float = 2.0
+    max_records: int = DEFAULT_MAX_RECORDS
+    max_wait_s: float = DEFAULT_MAX_WAIT_S
     _parts: dict[tuple[str, int], list[Pending]] = field(default_factory=dict)
     _first_s: float | None = None
     size: int = 0

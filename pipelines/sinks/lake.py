@@ -30,7 +30,7 @@ from lake.rows import Located, RowBuilder
 from lake.tables import TABLES, TableDef
 from lake.writer import LakeWriter, Slice, WriteResult, app_id
 from pipelines.edge import EdgeGuard
-from pipelines.sinks.batching import Batcher, Pending
+from pipelines.sinks.batching import DEFAULT_MAX_RECORDS, DEFAULT_MAX_WAIT_S, Batcher, Pending
 from topics.codec import decode_as
 from topics.exceptions import EventValidationError
 from topics.outputs import DeadLetter, Decision, Escalation, SloWindow
@@ -54,8 +54,8 @@ class SinkConfig:
     #: table name -> topic it is fed from (tests use unique topic names)
     topics: Mapping[str, str] = field(default_factory=lambda: {t.name: t.topic for t in TABLES.values()})
     deadletter_topic: str = DEADLETTER.name
-    max_records: int = 5_000
-    max_wait_s: float = 2.0
+    max_records: int = DEFAULT_MAX_RECORDS
+    max_wait_s: float = DEFAULT_MAX_WAIT_S
     storage_options: dict[str, str] | None = None
     consumer_config: Mapping[str, Any] = field(default_factory=dict)
 
