@@ -33,7 +33,11 @@ def section(settings: Settings, context: dict[str, Any], console: Console) -> di
 
     bootstrap = settings.bootstrap()
     ledger, audit = read_ledger(bootstrap), read_audit_topic(bootstrap)
-    show_status(ledger, audit, console)
+    if list(ledger.versions()) or audit:
+        show_status(ledger, audit, console)
+    else:  # nothing went through the lifecycle: say so rather than print empty tables
+        console.print("no policy version published through the lifecycle: the workers serve the bundled policy "
+                      "file (`loopline demo --canary-bad` shows shadow → canary → automatic rollback)")
     versions = _versions_per_conversation(bootstrap)
     mixed = sum(1 for v in versions.values() if len(v) > 1)
     by_version = Counter(next(iter(v)) for v in versions.values() if len(v) == 1)
