@@ -11,6 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
+
+#: How long the broker may hold a fetch that finds nothing new. Faust fixes it at 1,500 ms, and the
+#: embedded broker holds a fetch for that long rather than answering when a record arrives, so it
+#: bounded the time from append to processing: a plain aiokafka consumer at 500 records/s saw
+#: p50 367 ms / p99 753 ms at 1,500 ms, 132 / 256 ms at 500 ms and 9 / 14 ms at 10 ms. An idle
+#: worker then asks the broker 40 times a second, which costs it next to nothing.
+FETCH_MAX_WAIT_MS = 25
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,29 @@ class AppConfig:
     state_dir: Path
     partitions: int = 6
     commit_interval_s: float = 1.0
+
+
+class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read by aiokafka when the consumer starts
+        return consumer
+
+
+class _Consumer(faust_aiokafka.Consumer):
+    def _new_consumer_thread(self) -> Any:
+        return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+
+class _Transport(faust_aiokafka.Transport):
+    Consumer = _Consumer
+
+
+class LooplineApp(faust.App):
+    """A Faust app whose worker consumer uses :data:`FETCH_MAX_WAIT_MS`."""
+
+    def _new_transport(self) -> Any:
+        return _Transport(self.conf.broker_consumer, self)
 
 
 def create_app(config: AppConfig, **overrides: Any) -> faust.App:
@@ -56,7 +87,7 @@ def create_app(config: AppConfig, **overrides: Any) -> faust.App:
         "logging_config": None,
     }
     options.update(overrides)
-    return faust.App(f"loopline-{config.name}", **options)
+    return LooplineApp(f"loopline-{config.name}", **options)
 
 
 def run_app(app: faust.App, *, loglevel: str = "warning") -> None:
