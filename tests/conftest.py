@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,3 +114,50 @@ def run_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+WaitUntil = Callable[..., Any]
+
+
+def _log_tail(process: subprocess.Popen[bytes], chars: int = 3000) -> str:
+    log_path = getattr(process, "log_path", None)
+    return Path(log_path).read_text()[-chars:] if log_path else ""
+
+
+def _wait_until(predicate: Callable[[], Any], *, what: str, timeout_s: float = 240.0,
+                processes: Sequence[subprocess.Popen[bytes]] = (), poll_s: float = 0.5) -> Any:
+    """Poll ``predicate`` until it returns something truthy, and return that. Fails, with the
+    watched processes' log tails, as soon as one of them exits or when ``timeout_s`` runs out."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        for process in processes:
+            assert process.poll() is None, f"a process exited while waiting for {what}:\n{_log_tail(process)}"
+        if time.monotonic() >= deadline:
+            tails = "\n".join(_log_tail(p) for p in processes)
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}" + (f"\n{tails}" if tails else ""))
+        time.sleep(poll_s)
+
+
+@pytest.fixture
+def wait_until() -> WaitUntil:
+    """:func:`_wait_until`: poll a condition, watching worker processes."""
+    return _wait_until
+
+
+@pytest.fixture
+def wait_committed() -> WaitUntil:
+    """Wait until consumer group ``group`` has committed ``expected`` offsets of cx.interactions.v1,
+    watching the worker ``process``."""
+    from topics.reader import committed_total
+    from topics.specs import INTERACTIONS
+
+    def wait(bootstrap: str, group: str, expected: int, process: subprocess.Popen[bytes], *,
+             timeout_s: float = 240.0, poll_s: float = 0.5) -> None:
+        _wait_until(lambda: committed_total(bootstrap, group, INTERACTIONS.name) >= expected,
+                    what=f"{group} to commit {expected} offsets", timeout_s=timeout_s, processes=[process],
+                    poll_s=poll_s)
+
+    return wait

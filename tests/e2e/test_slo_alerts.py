@@ -31,7 +31,6 @@ from pipelines.sources.publish import publish
 from pipelines.sources.simulator import Simulation, SimulationConfig
 from topics.admin import provision
 from topics.broker import free_port
-from topics.reader import committed_total
 from topics.specs import INTERACTIONS
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -46,18 +45,8 @@ def _get(url: str) -> Any:
         return json.loads(response.read())["data"]
 
 
-def _wait_for(predicate: Callable[[], Any], *, timeout_s: float, what: str, log: Path | None = None) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}" + (f"\n{log.read_text()[-3000:]}" if log else ""))
-
-
 @pytest.fixture
-def prometheus(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+def prometheus(tmp_path: Path, wait_until) -> Iterator[Callable[[str], str]]:  # type: ignore[no-untyped-def]
     """``start(target)`` → base URL of a Prometheus scraping ``target`` (host:port) every second."""
     binary = shutil.which("prometheus")
     assert binary, "prometheus missing: apt-get install -y prometheus (make setup does it)"
@@ -86,7 +75,7 @@ def prometheus(tmp_path: Path) -> Iterator[Callable[[str], str]]:
             except OSError:
                 return False
 
-        _wait_for(ready, timeout_s=20, what="prometheus to be ready")
+        wait_until(ready, timeout_s=20, what="prometheus to be ready")
         return base
 
     yield start
@@ -95,26 +84,22 @@ def prometheus(tmp_path: Path) -> Iterator[Callable[[str], str]]:
         process.wait(timeout=10)
 
 
-def _publish_and_wait(bootstrap: str, sim: Simulation, worker: subprocess.Popen[bytes], *, already: int) -> tuple[int, Any]:
+def _publish_and_wait(bootstrap: str, sim: Simulation, worker: subprocess.Popen[bytes], wait_committed: Any, *,
+                      already: int) -> tuple[int, Any]:
     records = list(sim.records())
     stats = publish(records, bootstrap_servers=bootstrap, topic=INTERACTIONS.name, rate_eps=4000)
     total = already + stats.records
-    log = Path(worker.log_path)  # type: ignore[attr-defined]
-
-    def caught_up() -> bool:
-        assert worker.poll() is None, log.read_text()[-3000:]
-        return committed_total(bootstrap, "loopline-slo", INTERACTIONS.name) >= total
-
-    _wait_for(caught_up, timeout_s=150, what="the slo worker to catch up", log=log)
+    wait_committed(bootstrap, "loopline-slo", total, worker, timeout_s=150)
     return total, max(r.time for r in records)
 
 
-def test_healthy_traffic_pages_nobody_and_a_failing_bot_pages(own_broker: str, run_worker, prometheus) -> None:  # type: ignore[no-untyped-def]
+def test_healthy_traffic_pages_nobody_and_a_failing_bot_pages(own_broker: str, run_worker, prometheus, wait_until,
+                                                              wait_committed) -> None:  # type: ignore[no-untyped-def]
     provision(own_broker)
     worker = run_worker("slo", own_broker)
     announced = Path(worker.log_path).parent / "workers" / "slo.metrics"
-    url = _wait_for(lambda: announced.exists() and announced.read_text().strip(), timeout_s=60,
-                    what="the worker to announce its /metrics URL", log=Path(worker.log_path))
+    url = wait_until(lambda: announced.exists() and announced.read_text().strip(), timeout_s=60,
+                     what="the worker to announce its /metrics URL", processes=[worker])
     base = prometheus(urllib.parse.urlparse(url).netloc)
     budgets = {s.name: 1 - s.objective for s in load_definitions().slis}
 
@@ -127,9 +112,9 @@ def test_healthy_traffic_pages_nobody_and_a_failing_bot_pages(own_broker: str, r
 
     # --- healthy ------------------------------------------------------------------------------
     healthy = Simulation(SimulationConfig(conversations=500, seed=21))
-    published, last = _publish_and_wait(own_broker, healthy, worker, already=0)
-    _wait_for(lambda: "containment_quality" in query("loopline:slo_error:ratio_rate5m"), timeout_s=30,
-              what="the containment error ratio to be recorded")
+    published, last = _publish_and_wait(own_broker, healthy, worker, wait_committed, already=0)
+    wait_until(lambda: "containment_quality" in query("loopline:slo_error:ratio_rate5m"), timeout_s=30,
+               what="the containment error ratio to be recorded")
     time.sleep(3)  # a few more evaluations
     ratios = query("loopline:slo_error:ratio_rate3d")
     present = alerts()
@@ -144,12 +129,12 @@ def test_healthy_traffic_pages_nobody_and_a_failing_bot_pages(own_broker: str, r
     # --- degraded: the bot fails 70 % of automated conversations, after the healthy run -------
     degraded = Simulation(SimulationConfig(conversations=500, seed=22, bot_failure_share=0.7,
                                            start=last + timedelta(minutes=1)))
-    _publish_and_wait(own_broker, degraded, worker, already=published)
+    _publish_and_wait(own_broker, degraded, worker, wait_committed, already=published)
 
     def paging() -> list[dict[str, Any]]:
         return [a for a in alerts() if a["labels"]["alertname"] == PAGE and a["state"] == "firing"]
 
-    [alert] = _wait_for(paging, timeout_s=60, what=f"{PAGE} to fire")
+    [alert] = wait_until(paging, timeout_s=60, what=f"{PAGE} to fire")
     assert alert["labels"]["severity"] == "page" and alert["labels"]["sli"] == "containment_quality"
     assert alert["annotations"]["runbook_url"].endswith("#runbook-containment-quality")
     burning = query("loopline:slo_error:ratio_rate30m")

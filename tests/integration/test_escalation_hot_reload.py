@@ -18,7 +18,7 @@ from pipelines.sources.simulator import Simulation, SimulationConfig
 from topics.admin import provision
 from topics.codec import decode_as, encode
 from topics.outputs import Decision, PolicyRecord
-from topics.reader import committed_total, read_topic
+from topics.reader import read_topic
 from topics.specs import DECISIONS, INTERACTIONS, POLICIES
 
 pytestmark = pytest.mark.integration
@@ -40,21 +40,13 @@ def _policy_version_in_use(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _wait_processed(bootstrap: str, expected: int, process) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 240
-    while committed_total(bootstrap, "loopline-escalation", INTERACTIONS.name) < expected:
-        assert process.poll() is None, Path(process.log_path).read_text()[-3000:]
-        assert time.monotonic() < deadline, Path(process.log_path).read_text()[-3000:]
-        time.sleep(0.5)
-
-
-def test_new_policy_version_is_used_without_restart(own_broker: str, run_worker) -> None:  # type: ignore[no-untyped-def]
+def test_new_policy_version_is_used_without_restart(own_broker: str, run_worker, wait_committed) -> None:  # type: ignore[no-untyped-def]
     provision(own_broker)
     worker = run_worker("escalation", own_broker, "--lexical")
     url = _metrics_url(worker)
     first = publish(Simulation(SimulationConfig(conversations=40, seed=1, late_share=0.0)).records(),
                     bootstrap_servers=own_broker, topic=INTERACTIONS.name)
-    _wait_processed(own_broker, first.records, worker)
+    wait_committed(own_broker, "loopline-escalation", first.records, worker)
     assert _policy_version_in_use(url) == "v1.0"
 
     # a stricter tier-2 automation band, published as the active version
@@ -74,7 +66,7 @@ def test_new_policy_version_is_used_without_restart(own_broker: str, run_worker)
 
     second = publish(Simulation(SimulationConfig(conversations=40, seed=2, late_share=0.0)).records(),
                      bootstrap_servers=own_broker, topic=INTERACTIONS.name)
-    _wait_processed(own_broker, first.records + second.records, worker)
+    wait_committed(own_broker, "loopline-escalation", first.records + second.records, worker)
     assert worker.poll() is None, "no restart happened"
 
     decisions = [decode_as(m.value or b"", Decision) for m in read_topic(own_broker, DECISIONS.name)]

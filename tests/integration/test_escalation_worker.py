@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -15,28 +14,20 @@ from pipelines.sources.simulator import Simulation, SimulationConfig
 from topics.admin import provision
 from topics.codec import decode_as
 from topics.outputs import Decision, Escalation
-from topics.reader import committed_total, read_topic
+from topics.reader import read_topic
 from topics.specs import DECISIONS, ESCALATIONS, INTERACTIONS
 
 pytestmark = pytest.mark.integration
 
 
-def _wait(bootstrap: str, group: str, expected: int, process, timeout_s: float = 420.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while committed_total(bootstrap, group, INTERACTIONS.name) < expected:
-        assert process.poll() is None, Path(process.log_path).read_text()[-3000:]
-        assert time.monotonic() < deadline, f"worker did not catch up; log:\n{Path(process.log_path).read_text()[-3000:]}"
-        time.sleep(1.0)
-
-
-def test_2000_conversations_escalate_with_high_precision_and_recall(own_broker: str, run_worker, kcat, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_2000_conversations_escalate_with_high_precision_and_recall(own_broker: str, run_worker, kcat, wait_committed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     provision(own_broker)
     sim = Simulation(SimulationConfig(conversations=2000, seed=2026, bad_share=0.002))
     stats = publish(sim.records(), bootstrap_servers=own_broker, topic=INTERACTIONS.name)
     truth = tmp_path / "truth.jsonl"
     sim.write_truth(truth)
     worker = run_worker("escalation", own_broker)
-    _wait(own_broker, "loopline-escalation", stats.records, worker)
+    wait_committed(own_broker, "loopline-escalation", stats.records, worker, timeout_s=420)
 
     escalations = [decode_as(m.value or b"", Escalation) for m in read_topic(own_broker, ESCALATIONS.name)]
     first = {e.escalation_id: e for e in escalations if e.sla_level == 0}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections import defaultdict
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -32,16 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 GOV = load_governance()
 
 
-def _wait(predicate, what: str, workers, timeout_s: float = 240.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        for w in workers:
-            assert w.poll() is None, Path(w.log_path).read_text()[-3000:]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}: " + "\n".join(
-            Path(w.log_path).read_text()[-2000:] for w in workers)
-        time.sleep(0.5)
-
-
 def _serving(worker, slot: str, version: str) -> bool:  # type: ignore[no-untyped-def]
     import urllib.request
     announce = Path(worker.log_path).parent / "workers" / "escalation.metrics"
@@ -51,7 +40,7 @@ def _serving(worker, slot: str, version: str) -> bool:  # type: ignore[no-untype
     return f'loopline_policy_serving_info{{slot="{slot}",version="{version}"}} 1.0' in body
 
 
-def test_bad_canary_is_rolled_back_automatically(own_broker: str, run_worker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_canary_is_rolled_back_automatically(own_broker: str, run_worker, wait_until, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     provision(own_broker)
     base = DEFAULT_POLICY.read_text(encoding="utf-8")
     canary_file = tmp_path / "policy-v1.1-canary.yaml"
@@ -80,7 +69,7 @@ def test_bad_canary_is_rolled_back_automatically(own_broker: str, run_worker, tm
     escalation = run_worker("escalation", own_broker, "--lexical")
     controller = run_worker("rollout", own_broker, env={"LOOPLINE_LAKE_URI": lake})
     workers = [escalation, controller]
-    _wait(lambda: _serving(escalation, "canary", "v1.1-canary"), "the canary to serve", workers)
+    wait_until(lambda: _serving(escalation, "canary", "v1.1-canary"), what="the canary to serve", processes=workers)
 
     config = SimulationConfig(conversations=600, seed=6, late_share=0.0, bad_share=0.0, spacing_s=4.0,
                               scenario_weights={**SCENARIOS, "normal": 3.0}, overconfident={BAD_INTENT: BAD_CONFIDENCE})
@@ -89,11 +78,12 @@ def test_bad_canary_is_rolled_back_automatically(own_broker: str, run_worker, tm
     first = [r for r in records if r.time < split]
     second = [r for r in records if r.time >= split]
     publish(iter(first), bootstrap_servers=own_broker, topic=INTERACTIONS.name)
-    _wait(lambda: read_ledger(own_broker).canary is None, "the automatic rollback", workers)
-    _wait(lambda: not _serving(escalation, "canary", "v1.1-canary"), "the worker to stop routing", workers, 60)
+    wait_until(lambda: read_ledger(own_broker).canary is None, what="the automatic rollback", processes=workers)
+    wait_until(lambda: not _serving(escalation, "canary", "v1.1-canary"), what="the worker to stop routing",
+               processes=workers, timeout_s=60)
     publish(iter(second), bootstrap_servers=own_broker, topic=INTERACTIONS.name)
-    _wait(lambda: committed_total(own_broker, "loopline-escalation", INTERACTIONS.name) >= len(records),
-          "the escalation worker to process every event", workers)
+    wait_until(lambda: committed_total(own_broker, "loopline-escalation", INTERACTIONS.name) >= len(records),
+               what="the escalation worker to process every event", processes=workers)
 
     # the rollback: canary retired, active unchanged, why recorded, within the window
     ledger = read_ledger(own_broker)

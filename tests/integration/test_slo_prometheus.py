@@ -105,17 +105,7 @@ def prometheus(tmp_path: Path) -> Iterator[tuple[str, Traffic]]:
         server.shutdown()
 
 
-def _wait_for(predicate, *, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-
-
-def test_healthy_traffic_raises_no_alert_and_a_fast_burn_pages(prometheus):
+def test_healthy_traffic_raises_no_alert_and_a_fast_burn_pages(prometheus, wait_until):
     base, traffic = prometheus
     query = urllib.parse.quote(f'loopline:slo_error:ratio_rate5m{{sli="{SLI}"}}')
 
@@ -124,7 +114,7 @@ def test_healthy_traffic_raises_no_alert_and_a_fast_burn_pages(prometheus):
         return result and float(result[0]["value"][1]) == 0.0
 
     # healthy: every outcome good. Wait until the rules have evaluated real data, then a bit more.
-    _wait_for(healthy_ratio_recorded, timeout_s=20, what="the 5m error ratio of healthy traffic")
+    wait_until(healthy_ratio_recorded, timeout_s=20, what="the 5m error ratio of healthy traffic")
     time.sleep(3)
     assert _get(f"{base}/api/v1/alerts")["data"]["alerts"] == []  # nothing pending, nothing firing
 
@@ -135,6 +125,6 @@ def test_healthy_traffic_raises_no_alert_and_a_fast_burn_pages(prometheus):
         alerts = _get(f"{base}/api/v1/alerts")["data"]["alerts"]
         return [a for a in alerts if a["labels"]["alertname"] == PAGE and a["state"] == "firing"]
 
-    [alert] = _wait_for(page_state, timeout_s=40, what=f"{PAGE} to fire")
+    [alert] = wait_until(page_state, timeout_s=40, what=f"{PAGE} to fire")
     assert alert["labels"]["severity"] == "page" and alert["labels"]["sli"] == SLI
     assert alert["annotations"]["runbook_url"].endswith("#runbook-containment-quality")

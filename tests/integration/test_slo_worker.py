@@ -10,7 +10,6 @@ parameters), so the test checks the stream's meaning, not the core against itsel
 from __future__ import annotations
 
 import signal
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,14 +43,6 @@ pytestmark = pytest.mark.integration
 
 GROUP = "loopline-slo"
 Key = tuple[str, str, str, str, int]  # sli, intent, channel, segment, tier
-
-
-def wait_caught_up(bootstrap: str, expected: int, process, timeout_s: float = 240.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while committed_total(bootstrap, GROUP, INTERACTIONS.name) < expected:
-        assert process.poll() is None, Path(process.log_path).read_text()[-3000:]
-        assert time.monotonic() < deadline, f"slo worker did not catch up:\n{Path(process.log_path).read_text()[-3000:]}"
-        time.sleep(0.5)
 
 
 def close_every_shard(bootstrap: str, after: datetime) -> int:
@@ -148,7 +139,7 @@ def tumbling_counts(windows: list[SloWindow]) -> tuple[Counter[tuple[Key, int]],
     return total, good
 
 
-def test_windows_of_a_completed_run_equal_the_ground_truth(own_broker: str, run_worker) -> None:  # type: ignore[no-untyped-def]
+def test_windows_of_a_completed_run_equal_the_ground_truth(own_broker: str, run_worker, wait_committed) -> None:  # type: ignore[no-untyped-def]
     provision(own_broker)
     # late_share=0: no disorder, so no outcome is late and every one must be in a window
     sim = Simulation(SimulationConfig(conversations=400, seed=11, late_share=0.0, bad_share=0.002))
@@ -163,7 +154,7 @@ def test_windows_of_a_completed_run_equal_the_ground_truth(own_broker: str, run_
     last = max(e.time for e in events)
     expected_records = stats.records + close_every_shard(own_broker, last + timedelta(hours=3))
     worker = run_worker("slo", own_broker)
-    wait_caught_up(own_broker, expected_records, worker)
+    wait_committed(own_broker, GROUP, expected_records, worker)
 
     windows = [decode_as(m.value or b"", SloWindow) for m in read_topic(own_broker, SLO.name)]
     assert len({w.window_id for w in windows}) == len(windows)  # no window published twice
@@ -197,7 +188,7 @@ def test_windows_of_a_completed_run_equal_the_ground_truth(own_broker: str, run_
 
 
 def test_a_worker_killed_mid_run_resumes_from_its_snapshots_and_the_windows_still_equal_the_truth(
-    own_broker: str, run_worker, tmp_path: Path,  # type: ignore[no-untyped-def]
+    own_broker: str, run_worker, wait_committed, tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     provision(own_broker)
     sim = Simulation(SimulationConfig(conversations=400, seed=12, late_share=0.0))
@@ -206,17 +197,14 @@ def test_a_worker_killed_mid_run_resumes_from_its_snapshots_and_the_windows_stil
     state = {"LOOPLINE_STATE_DIR": str(tmp_path / "slo-state")}  # both runs share the snapshots
     first = run_worker("slo", own_broker, env=state)
     stats = publish(records, bootstrap_servers=own_broker, topic=INTERACTIONS.name, rate_eps=1500)
-    deadline = time.monotonic() + 120
-    while committed_total(own_broker, GROUP, INTERACTIONS.name) < stats.records // 3:
-        assert first.poll() is None and time.monotonic() < deadline, Path(first.log_path).read_text()[-3000:]
-        time.sleep(0.2)
+    wait_committed(own_broker, GROUP, stats.records // 3, first, timeout_s=120, poll_s=0.2)
     first.send_signal(signal.SIGKILL)  # no shutdown, no last commit, no last snapshot
     first.wait(timeout=10)
     resumed_at = committed_total(own_broker, GROUP, INTERACTIONS.name)
     assert 0 < resumed_at < stats.records
     expected = stats.records + close_every_shard(own_broker, max(e.time for e in events) + timedelta(hours=3))
     second = run_worker("slo", own_broker, env=state)
-    wait_caught_up(own_broker, expected, second)
+    wait_committed(own_broker, GROUP, expected, second)
     assert len(list((tmp_path / "slo-state" / "faust" / "slo" / "snapshots").glob("shard-*.snapshot"))) == 6
 
     windows = [decode_as(m.value or b"", SloWindow) for m in read_topic(own_broker, SLO.name)]
