@@ -34,6 +34,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from deltalake import ColumnProperties, WriterProperties
 from deltalake.transaction import AddAction, RemoveAction
 from pyarrow import fs as pafs
 
@@ -54,6 +55,14 @@ def private_columns(table: TableDef) -> list[str]:
     ['customer_token', 'text', 'slot_value', 'reason', 'agent_token']
     """
     return [f.name for f in table.schema if f.name.endswith("_token") or f.name in table.text_columns]
+
+
+def writer_properties(table: TableDef) -> WriterProperties:
+    """delta-rs's Parquet settings for the files it rewrites (compaction, retention and erasure
+    deletes): zstd, and no column statistics on :func:`private_columns`, as :func:`parquet_options`
+    for the files the writer writes itself."""
+    no_stats = ColumnProperties(statistics_enabled="NONE")
+    return WriterProperties(compression="ZSTD", column_properties=dict.fromkeys(private_columns(table), no_stats))
 
 
 def stats_columns(table: TableDef, *, configured: str | None = None) -> list[str]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from deltalake import DeltaTable
 
+from lake.datafiles import writer_properties
 from lake.exceptions import ErasureError
 from lake.maintenance import open_table
 from lake.masking import TextMasker
@@ -193,7 +194,7 @@ def erase_subject(
             continue
         before = dt.version()
         try:
-            metrics = dt.delete(predicate)
+            metrics = dt.delete(predicate, writer_properties=writer_properties(table))
         except Exception as exc:  # delta-rs raises several types; the step and table are what matter
             raise ErasureError(f"erasure of subject {report.subject_ref}: DELETE on {table.name} failed: {exc}") from exc
         report.rows_deleted[table.name] = int(metrics.get("num_deleted_rows", 0))

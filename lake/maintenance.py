@@ -26,6 +26,7 @@ from time import perf_counter
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
+from lake.datafiles import writer_properties
 from lake.tables import TABLES, TableDef, table_uri
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,8 @@ def compact(
     started = perf_counter()
     before = len(dt.file_uris())
     filters = [(table.partition_by, "=", partition_date)] if partition_date else None
-    metrics = dt.optimize.compact(partition_filters=filters, target_size=target_file_bytes)  # type: ignore[arg-type]
+    metrics = dt.optimize.compact(partition_filters=filters, target_size=target_file_bytes,  # type: ignore[arg-type]
+                                  writer_properties=writer_properties(table))
     dt.update_incremental()
     dt.create_checkpoint()
     vacuumed = dt.vacuum(retention_hours=vacuum_retention_hours, dry_run=False,
@@ -116,7 +118,7 @@ def apply_retention(
         horizon = retention_horizon(table, now=now)
         report = RetentionReport(table.name, horizon)
         if dt is not None:
-            metrics = dt.delete(retention_predicate(table, horizon))
+            metrics = dt.delete(retention_predicate(table, horizon), writer_properties=writer_properties(table))
             report.rows_deleted = int(metrics.get("num_deleted_rows", 0))
             report.versions.append(dt.version())
             log.info("retention %s: %d rows before %s deleted", table.name, report.rows_deleted, horizon.date())

@@ -42,18 +42,16 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import (
-    ColumnProperties,
     CommitProperties,
     DeltaTable,
     Field,
     Schema,
     Transaction,
-    WriterProperties,
 )
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 from deltalake.transaction import AddAction, PostCommitHookProperties, RemoveAction
 
-from lake.datafiles import FileWriter, private_columns, stats_columns
+from lake.datafiles import FileWriter, stats_columns
 from lake.exceptions import LakeWriteError
 from lake.handle import StaleHandle, TableHandle
 from lake.schema import added_fields
@@ -95,14 +93,6 @@ class WriteResult:
     slices_skipped: list[str] = field(default_factory=list)
     version: int | None = None
     attempts: int = 0
-
-
-def writer_properties(table: TableDef) -> WriterProperties:
-    """Parquet settings: zstd, and no column statistics on texts and identifiers (the footers of
-    data files then hold no masked text or token as a min/max)."""
-    no_stats = ColumnProperties(statistics_enabled="NONE")
-    private = private_columns(table)
-    return WriterProperties(compression="ZSTD", column_properties=dict.fromkeys(private, no_stats))
 
 
 class LakeWriter:
