@@ -5,7 +5,9 @@ SHELL := /bin/bash
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+# the C twins of the detectors are built by pip install: a changed C file reinstalls too
+CSRC   := $(sort $(wildcard privacy/*.c privacy/detectors/*.c))
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(CSRC) | sha256sum | cut -c1-12)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -18,7 +20,7 @@ help: ## List the targets
 .PHONY: setup
 setup: $(STAMP) system-deps ## Install everything (venv, Python packages, kcat, prometheus); safe to run twice
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CSRC)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	# torch first and pinned: a looser requirement would pull a multi-GB CUDA build

@@ -41,6 +41,7 @@ from functools import cache
 from itertools import accumulate, compress
 from operator import add
 
+from privacy import prefilter
 from privacy.detect import detect_all
 from privacy.detectors.addresses import NAMED_STREET_SUFFIXES
 from privacy.detectors.names import cue_seeds, lower_name_seeds, safe_caps
@@ -94,6 +95,13 @@ def _occurrences(buffer: bytes, needle: bytes) -> list[int]:
 def may_hold_pii_many(texts: Sequence[str]) -> list[bool]:
     """For each text, False when no detector can find anything in it (the batch form of
     ``not cannot_hold_pii(text)``; True means "run the detectors", and may be conservative)."""
+    if prefilter._C is not None:
+        return prefilter.compiled().may_hold_pii_many(texts)  # type: ignore[no-any-return]
+    return _may_hold_pii_many_py(texts)
+
+
+def _may_hold_pii_many_py(texts: Sequence[str]) -> list[bool]:
+    """The pure-Python batch reject: C-level scans over the joined batch (see the module doc)."""
     n = len(texts)
     # the per-text reject is for ASCII texts only; a NUL would look like a text separator here
     suspect = [not t.isascii() or "\x00" in t for t in texts]

@@ -79,7 +79,8 @@ def is_non_personal_ip(value: str) -> bool:
 
 def normalise_value(kind: str, value: str) -> str:
     """Canonical form before hashing, so "Ann@Example.org" and "ann@example.org" join."""
-    text = unicodedata.normalize("NFKC", value).strip()
+    # NFKC leaves ASCII as it is: skip the call for the common case
+    text = (value if value.isascii() else unicodedata.normalize("NFKC", value)).strip()
     if kind in {"EMAIL", "PERSON", "ADDRESS", "UK_NINO", "IBAN"}:
         text = " ".join(text.lower().split())
     if kind in {"CREDIT_CARD", "PHONE", "US_SSN", "IBAN", "NUMBER", "BANK_ACCOUNT"}:
@@ -189,7 +190,11 @@ class Masker:
         ['hi', 'mail <EMAIL>', 'on 127.0.0.1:80']
         """
         found = detect_many(texts, region=self.region)
-        return [self.apply(t, spans) for t, spans in zip(texts, found, strict=True)]
+        apply = self.apply
+        return [
+            apply(t, spans) if spans else MaskResult(t, [])
+            for t, spans in zip(texts, found, strict=True)
+        ]
 
     def detect_many(self, texts: Sequence[str]) -> list[list[Span]]:
         """The spans of every text (batch path), for callers that replace them later with

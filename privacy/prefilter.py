@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from privacy.accel import load
 from privacy.detectors.addresses import NAMED_STREET_SUFFIXES, numbered_anchor_possible
 from privacy.detectors.dates import DOB_CUE_WORDS
 from privacy.detectors.names import (
@@ -34,6 +35,8 @@ from privacy.detectors.names import (
 )
 from privacy.detectors.numbers import could_find_numbers
 from privacy.spoken import SPOKEN_WORDS
+
+_C = load("privacy._prefilter")  # the compiled reject (ASCII texts); None: Python only
 
 _LETTERS = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
 _LOWER_LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
@@ -79,6 +82,31 @@ def ascii_words(lowered: str) -> set[str]:
 
 def cannot_hold_pii(text: str, lowered: str | None = None) -> bool:
     """True when no detector can find anything in ``text`` (False means "run them")."""
+    if _C is not None and text.isascii():
+        return bool(compiled().cannot_hold_pii(text))
+    return _cannot_hold_pii_py(text, lowered)
+
+
+@cache
+def compiled():  # type: ignore[no-untyped-def]
+    """The compiled reject (``privacy/_prefilter.c``), given the word sets and callbacks once;
+    call only when it is built (``_C`` is not None)."""
+    assert _C is not None
+    _C.configure(
+        triggers=trigger_words(),
+        lower_names=lower_name_bytes(),
+        safe_caps=_safe_caps(),
+        street_suffixes=_NAMED_STREET_SUFFIXES,
+        few_digits_are_harmless=few_digits_are_harmless,
+        lower_name_seeds=lower_name_seeds,
+        cue_seeds=cue_seeds,
+        unusual_caps=unusual_caps,
+    )
+    return _C
+
+
+def _cannot_hold_pii_py(text: str, lowered: str | None = None) -> bool:
+    """The reference of :func:`cannot_hold_pii` (any text; the compiled one takes ASCII)."""
     if not text.isascii() or "@" in text or " dot " in text:
         return False
     raw = text.encode("ascii")

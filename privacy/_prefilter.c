@@ -1,0 +1,458 @@
+/* The quick reject of privacy.prefilter.cannot_hold_pii, compiled, for ASCII texts.
+ *
+ * Same verdict as the Python reference for every ASCII str (tests/unit/privacy/test_accel_prefilter.py
+ * compares them on the development corpora and generated texts). The word sets stay defined in
+ * Python; configure() copies them once into open-addressing hash tables, so that a word is looked
+ * up without making a Python object. The three checks that read a text closer (a few digits near
+ * an account or address word, a lowercase first name, a name cue, hyphen/apostrophe-joined
+ * capitalised words) call back into Python, only for the texts that need them.
+ */
+#define _GNU_SOURCE /* memmem */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t *hashes;
+    char **words;
+    Py_ssize_t *lengths;
+    size_t mask; /* capacity - 1, capacity a power of two; 0: empty table */
+} WordSet;
+
+static WordSet TRIGGERS, LOWER_NAMES, SAFE_CAPS, STREET_SUFFIXES;
+static PyObject *FEW_DIGITS_HARMLESS, *LOWER_NAME_SEEDS, *CUE_SEEDS, *UNUSUAL_CAPS;
+static int CONFIGURED = 0;
+
+static uint64_t fnv1a(const char *s, Py_ssize_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h | 1; /* 0 marks an empty slot */
+}
+
+static void wordset_free(WordSet *set)
+{
+    if (set->words != NULL) {
+        for (size_t i = 0; i <= set->mask; i++)
+            PyMem_Free(set->words[i]);
+    }
+    PyMem_Free(set->hashes);
+    PyMem_Free(set->words);
+    PyMem_Free(set->lengths);
+    memset(set, 0, sizeof(*set));
+}
+
+/* Fill ``set`` from an iterable of bytes. */
+static int wordset_build(WordSet *set, PyObject *iterable)
+{
+    PyObject *items = PySequence_List(iterable);
+    if (items == NULL)
+        return -1;
+    Py_ssize_t n = PyList_GET_SIZE(items);
+    size_t capacity = 8;
+    while (capacity < (size_t)(2 * n + 1))
+        capacity <<= 1;
+    WordSet fresh = {0};
+    fresh.hashes = PyMem_Calloc(capacity, sizeof(uint64_t));
+    fresh.words = PyMem_Calloc(capacity, sizeof(char *));
+    fresh.lengths = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
+    fresh.mask = capacity - 1;
+    if (fresh.hashes == NULL || fresh.words == NULL || fresh.lengths == NULL) {
+        wordset_free(&fresh);
+        Py_DECREF(items);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *item = PyList_GET_ITEM(items, k);
+        char *data;
+        Py_ssize_t len;
+        if (PyBytes_AsStringAndSize(item, &data, &len) < 0) {
+            wordset_free(&fresh);
+            Py_DECREF(items);
+            return -1;
+        }
+        uint64_t h = fnv1a(data, len);
+        size_t slot = (size_t)h & fresh.mask;
+        int duplicate = 0;
+        while (fresh.hashes[slot] != 0) {
+            if (fresh.hashes[slot] == h && fresh.lengths[slot] == len &&
+                memcmp(fresh.words[slot], data, (size_t)len) == 0) {
+                duplicate = 1;
+                break;
+            }
+            slot = (slot + 1) & fresh.mask;
+        }
+        if (duplicate)
+            continue;
+        char *copy = PyMem_Malloc((size_t)len + 1);
+        if (copy == NULL) {
+            wordset_free(&fresh);
+            Py_DECREF(items);
+            PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(copy, data, (size_t)len);
+        copy[len] = '\0';
+        fresh.hashes[slot] = h;
+        fresh.words[slot] = copy;
+        fresh.lengths[slot] = len;
+    }
+    Py_DECREF(items);
+    wordset_free(set);
+    *set = fresh;
+    return 0;
+}
+
+static int wordset_has_hashed(const WordSet *set, const char *s, Py_ssize_t n, uint64_t h)
+{
+    if (set->hashes == NULL)
+        return 0;
+    size_t slot = (size_t)h & set->mask;
+    while (set->hashes[slot] != 0) {
+        if (set->hashes[slot] == h && set->lengths[slot] == n &&
+            memcmp(set->words[slot], s, (size_t)n) == 0)
+            return 1;
+        slot = (slot + 1) & set->mask;
+    }
+    return 0;
+}
+
+static int wordset_has(const WordSet *set, const char *s, Py_ssize_t n)
+{
+    return wordset_has_hashed(set, s, n, fnv1a(s, n));
+}
+
+static inline int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static inline int is_lower(char c) { return c >= 'a' && c <= 'z'; }
+static inline int is_letter(char c) { return is_upper(c) || is_lower(c); }
+static inline char to_lower(char c) { return is_upper(c) ? (char)(c + 32) : c; }
+
+static int contains(const char *s, Py_ssize_t n, const char *needle, Py_ssize_t m)
+{
+    if (n < m || m <= 0)
+        return 0;
+    return memmem(s, (size_t)n, needle, (size_t)m) != NULL;
+}
+
+/* names.unusual_caps(text) != [] on ASCII: some token of names._CAP_WORD_ASCII
+ * ([A-Z] not after [A-Za-z0-9_'-], letters, then groups of ' or - and letters) is neither in the
+ * safe capitalised words nor all upper case. */
+static int has_unusual_caps(const char *s, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n;) {
+        char prev = i > 0 ? s[i - 1] : ' ';
+        if (!is_upper(s[i]) || is_letter(prev) || (prev >= '0' && prev <= '9') || prev == '_' ||
+            prev == '\'' || prev == '-') {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < n && is_letter(s[j]))
+            j++;
+        while (j + 1 < n && (s[j] == '\'' || s[j] == '-') && is_letter(s[j + 1])) {
+            j += 1;
+            while (j < n && is_letter(s[j]))
+                j++;
+        }
+        int all_upper = 1;
+        for (Py_ssize_t k = i; k < j; k++)
+            if (is_lower(s[k]))
+                all_upper = 0;
+        if (!all_upper && !wordset_has(&SAFE_CAPS, s + i, j - i))
+            return 1;
+        i = j;
+    }
+    return 0;
+}
+
+/* The name-cue alternatives of prefilter._CUE_START, each after a space of the lowercase letters
+ * buffer (every non-letter byte a space, one leading space added). */
+static const char *const CUE_STARTS[] = {
+    "name", "call", "speak", "surname", "signed", "regards", "dear", "i am", "i m", "this is", "ask for",
+};
+#define N_CUE_STARTS (sizeof(CUE_STARTS) / sizeof(CUE_STARTS[0]))
+
+static int starts_with(const char *s, Py_ssize_t n, const char *prefix)
+{
+    Py_ssize_t i = 0;
+    for (; prefix[i] != '\0'; i++)
+        if (i >= n || s[i] != prefix[i])
+            return 0;
+    return 1;
+}
+
+/* prefilter._CUE_START.search(lb) is not None, for the letters buffer ``lb`` of length ``n``. */
+static int has_cue_start(const char *lb, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i + 1 < n; i++) {
+        if (lb[i] != ' ')
+            continue;
+        const char *w = lb + i + 1;
+        Py_ssize_t left = n - i - 1;
+        switch (w[0]) {
+        case 'n': case 'c': case 's': case 'r': case 'd': case 'i': case 't': case 'a':
+            for (size_t k = 0; k < N_CUE_STARTS; k++)
+                if (CUE_STARTS[k][0] == w[0] && starts_with(w, left, CUE_STARTS[k]))
+                    return 1;
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Call ``fn(*args)`` and return the truth of its result (-1 on error); steals nothing. */
+static int call_truth(PyObject *fn, PyObject *args)
+{
+    if (args == NULL)
+        return -1;
+    PyObject *result = PyObject_Call(fn, args, NULL);
+    Py_DECREF(args);
+    if (result == NULL)
+        return -1;
+    int truth = PyObject_IsTrue(result);
+    Py_DECREF(result);
+    return truth;
+}
+
+/* 1: ``text`` cannot hold PII, 0: run the detectors, -1: error. ``text`` is an ASCII str. */
+static int cannot_hold(PyObject *text)
+{
+    const char *s = (const char *)PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t n_digits = 0, hyphen_or_apostrophe = 0, has_upper = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '@')
+            return 0;
+        if (c >= '0' && c <= '9')
+            n_digits++;
+        else if (c == '-' || c == '\'')
+            hyphen_or_apostrophe = 1;
+        else if (is_upper(c))
+            has_upper = 1;
+    }
+    if (n_digits >= 7 || contains(s, n, " dot ", 5))
+        return 0;
+    /* the lowercase letters buffer with a leading space: lb[0] = ' ', lb[i + 1] <- s[i] */
+    char stack_buffer[512];
+    char *lb = n + 1 <= (Py_ssize_t)sizeof(stack_buffer) ? stack_buffer : PyMem_Malloc((size_t)n + 1);
+    if (lb == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int verdict = 1;
+    int check_lower_names = 0, check_cue = 0, check_caps = 0;
+    lb[0] = ' ';
+    for (Py_ssize_t i = 0; i < n; i++)
+        lb[i + 1] = is_letter(s[i]) ? to_lower(s[i]) : ' ';
+    for (Py_ssize_t i = 0; i < n && verdict;) {
+        if (!is_letter(s[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        int word_upper = 0, word_all_upper = 1;
+        while (j < n && is_letter(s[j])) {
+            if (is_upper(s[j]))
+                word_upper = 1;
+            else
+                word_all_upper = 0;
+            j++;
+        }
+        const char *low = lb + 1 + i;
+        Py_ssize_t len = j - i;
+        uint64_t h = fnv1a(low, len);
+        if (wordset_has_hashed(&TRIGGERS, low, len, h))
+            verdict = 0;
+        else if (wordset_has_hashed(&LOWER_NAMES, low, len, h))
+            check_lower_names = 1;
+        if (word_upper) {
+            if (wordset_has(&STREET_SUFFIXES, s + i, len))
+                verdict = 0; /* "Abbey Road" (a text with a capital letter) */
+            else if (is_upper(s[i]) && !word_all_upper && !wordset_has(&SAFE_CAPS, s + i, len))
+                check_caps = 1;
+        }
+        i = j;
+    }
+    if (verdict && contains(lb, n + 1, "d o b", 5)) {
+        /* "d.o.b" in the lowercased text: the letters buffer holds "d o b" wherever it does */
+        for (Py_ssize_t i = 0; i + 5 <= n; i++) {
+            if (to_lower(s[i]) == 'd' && s[i + 1] == '.' && to_lower(s[i + 2]) == 'o' &&
+                s[i + 3] == '.' && to_lower(s[i + 4]) == 'b') {
+                verdict = 0;
+                break;
+            }
+        }
+    }
+    if (verdict)
+        check_cue = has_cue_start(lb, n + 1);
+    PyObject *lowered = NULL;
+    if (verdict && (n_digits || check_lower_names || check_cue)) {
+        lowered = PyObject_CallMethod(text, "lower", NULL);
+        if (lowered == NULL)
+            verdict = -1;
+    }
+    if (verdict == 1 && n_digits) {
+        int harmless = call_truth(FEW_DIGITS_HARMLESS, Py_BuildValue("(OOn)", text, lowered, n_digits));
+        verdict = harmless < 0 ? -1 : harmless;
+    }
+    if (verdict == 1 && check_lower_names) {
+        /* the lowercase first names the text holds, each once */
+        PyObject *hits = PyList_New(0);
+        PyObject *seen = PySet_New(NULL);
+        if (hits == NULL || seen == NULL)
+            verdict = -1;
+        for (Py_ssize_t i = 0; i < n && verdict == 1;) {
+            if (!is_letter(s[i])) {
+                i++;
+                continue;
+            }
+            Py_ssize_t j = i;
+            while (j < n && is_letter(s[j]))
+                j++;
+            if (wordset_has(&LOWER_NAMES, lb + 1 + i, j - i)) {
+                PyObject *word = PyUnicode_FromStringAndSize(lb + 1 + i, j - i);
+                int fresh = word == NULL ? -1 : !PySet_Contains(seen, word);
+                if (fresh < 0 || (fresh && (PySet_Add(seen, word) < 0 || PyList_Append(hits, word) < 0)))
+                    verdict = -1;
+                Py_XDECREF(word);
+            }
+            i = j;
+        }
+        if (verdict == 1) {
+            int seeded = call_truth(LOWER_NAME_SEEDS, Py_BuildValue("(OOO)", text, lowered, hits));
+            verdict = seeded < 0 ? -1 : !seeded;
+        }
+        Py_XDECREF(hits);
+        Py_XDECREF(seen);
+    }
+    if (verdict == 1 && check_cue) {
+        int seeded = call_truth(CUE_SEEDS, Py_BuildValue("(OO)", text, lowered));
+        verdict = seeded < 0 ? -1 : !seeded;
+    }
+    if (verdict == 1 && has_upper) {
+        if (hyphen_or_apostrophe) {
+            /* "Anne-Marie", "O'Neil's": words joined by these are read whole, as the name pass does */
+            verdict = !has_unusual_caps(s, n);
+        } else if (check_caps) {
+            verdict = 0; /* a capitalised word not known to be ordinary may be a name */
+        }
+    }
+    Py_XDECREF(lowered);
+    if (lb != stack_buffer)
+        PyMem_Free(lb);
+    return verdict;
+}
+
+static int require_configured(void)
+{
+    if (!CONFIGURED) {
+        PyErr_SetString(PyExc_RuntimeError, "privacy._prefilter: configure() was not called");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *py_cannot_hold_pii(PyObject *self, PyObject *text)
+{
+    if (require_configured() < 0)
+        return NULL;
+    if (!PyUnicode_Check(text) || !PyUnicode_IS_ASCII(text)) {
+        PyErr_SetString(PyExc_TypeError, "cannot_hold_pii: an ASCII str is needed");
+        return NULL;
+    }
+    int verdict = cannot_hold(text);
+    if (verdict < 0)
+        return NULL;
+    return PyBool_FromLong(verdict);
+}
+
+/* may_hold_pii_many(texts): [not cannot_hold_pii(t)] with non-ASCII texts suspect. */
+static PyObject *py_may_hold_pii_many(PyObject *self, PyObject *texts)
+{
+    if (require_configured() < 0)
+        return NULL;
+    PyObject *seq = PySequence_Fast(texts, "may_hold_pii_many: a sequence of str is needed");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(n);
+    if (out == NULL) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(seq, k);
+        int suspect;
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "may_hold_pii_many: item %zd is a %.80s, not a str", k,
+                         Py_TYPE(text)->tp_name);
+            Py_DECREF(out);
+            Py_DECREF(seq);
+            return NULL;
+        }
+        if (!PyUnicode_IS_ASCII(text) || PyUnicode_GET_LENGTH(text) == 0) {
+            suspect = PyUnicode_GET_LENGTH(text) != 0;
+        } else {
+            int verdict = cannot_hold(text);
+            if (verdict < 0) {
+                Py_DECREF(out);
+                Py_DECREF(seq);
+                return NULL;
+            }
+            suspect = !verdict;
+        }
+        PyObject *flag = suspect ? Py_True : Py_False;
+        Py_INCREF(flag);
+        PyList_SET_ITEM(out, k, flag);
+    }
+    Py_DECREF(seq);
+    return out;
+}
+
+static PyObject *py_configure(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *names[] = {"triggers", "lower_names", "safe_caps", "street_suffixes",
+                            "few_digits_are_harmless", "lower_name_seeds", "cue_seeds",
+                            "unusual_caps", NULL};
+    PyObject *triggers, *lower_names, *safe_caps, *street_suffixes, *few, *lower_seeds, *cues, *unusual;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "$OOOOOOOO", names, &triggers, &lower_names,
+                                     &safe_caps, &street_suffixes, &few, &lower_seeds, &cues, &unusual))
+        return NULL;
+    if (wordset_build(&TRIGGERS, triggers) < 0 || wordset_build(&LOWER_NAMES, lower_names) < 0 ||
+        wordset_build(&SAFE_CAPS, safe_caps) < 0 || wordset_build(&STREET_SUFFIXES, street_suffixes) < 0)
+        return NULL;
+    Py_INCREF(few);
+    Py_INCREF(lower_seeds);
+    Py_INCREF(cues);
+    Py_INCREF(unusual);
+    Py_XSETREF(FEW_DIGITS_HARMLESS, few);
+    Py_XSETREF(LOWER_NAME_SEEDS, lower_seeds);
+    Py_XSETREF(CUE_SEEDS, cues);
+    Py_XSETREF(UNUSUAL_CAPS, unusual);
+    CONFIGURED = 1;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef METHODS[] = {
+    {"configure", (PyCFunction)(void (*)(void))py_configure, METH_VARARGS | METH_KEYWORDS,
+     "configure(*, triggers, lower_names, safe_caps, street_suffixes, few_digits_are_harmless, "
+     "lower_name_seeds, cue_seeds, unusual_caps): the word sets (bytes) and the callbacks."},
+    {"cannot_hold_pii", py_cannot_hold_pii, METH_O,
+     "cannot_hold_pii(text): True when no detector can find anything in the ASCII str text."},
+    {"may_hold_pii_many", py_may_hold_pii_many, METH_O,
+     "may_hold_pii_many(texts): for each str, whether the detectors must run (non-ASCII: True)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "privacy._prefilter",
+                                    "The compiled quick reject of privacy.prefilter.", -1, METHODS};
+
+PyMODINIT_FUNC PyInit__prefilter(void) { return PyModule_Create(&MODULE); }

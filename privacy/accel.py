@@ -1,0 +1,32 @@
+"""Optional compiled fast paths of the detectors.
+
+Each hot detector has a C twin (``privacy/**/_*.c``, built by ``pip install`` with the package)
+that handles ASCII texts; the Python function stays the reference, handles every other text,
+and is what runs when the extension is missing or ``LOOPLINE_PRIVACY_PURE=1`` is set. The unit
+tests compare each twin with its reference on the development corpora and on generated text, and
+``tests/unit/privacy/test_accel.py`` fails when an extension that should be built is not.
+
+>>> load("privacy.no_such_module") is None
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+#: the compiled modules ``pip install`` builds (``[tool.setuptools] ext-modules``)
+EXTENSIONS: tuple[str, ...] = ("privacy._prefilter",)
+
+PURE = os.environ.get("LOOPLINE_PRIVACY_PURE", "") == "1"
+
+
+def load(name: str) -> ModuleType | None:
+    """The compiled module ``name``, or None (not built, or pure Python asked for)."""
+    if PURE:
+        return None
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
