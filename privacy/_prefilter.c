@@ -21,7 +21,12 @@ typedef struct {
 } WordSet;
 
 static WordSet TRIGGERS, LOWER_NAMES, SAFE_CAPS, STREET_SUFFIXES;
-static PyObject *FEW_DIGITS_HARMLESS, *LOWER_NAME_SEEDS, *CUE_SEEDS, *UNUSUAL_CAPS;
+/* for few_digits_are_harmless: numbers._CONTEXT_CUE_WORDS, wordlists.street_words(),
+ * addresses._UNIT_GATE, addresses._CUE_FIRST_WORDS, and the ASCII compound street suffixes */
+static WordSet CONTEXT_CUES, STREET_WORDS, UNIT_GATE, ADDRESS_CUES;
+static char **COMPOUND_SUFFIXES;
+static Py_ssize_t N_COMPOUND_SUFFIXES;
+static PyObject *MIN_RULE_DIGITS, *LOWER_NAME_SEEDS, *CUE_SEEDS;
 static int CONFIGURED = 0;
 
 static uint64_t fnv1a(const char *s, Py_ssize_t n)
@@ -221,6 +226,129 @@ static int call_truth(PyObject *fn, PyObject *args)
     return truth;
 }
 
+static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
+static inline int is_alnum(char c) { return is_letter(c) || is_digit(c); }
+static inline int is_word_char(char c) { return is_alnum(c) || c == '_'; }
+/* what ``\s`` matches in a str pattern, on ASCII */
+static inline int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f); }
+
+/* numbers.IBAN_CANDIDATE.search(text) is not None:
+ * (?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){10,32} */
+static int iban_candidate(const char *s, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i + 4 <= n; i++) {
+        if ((i > 0 && is_alnum(s[i - 1])) || !is_letter(s[i]) || !is_letter(s[i + 1]) ||
+            !is_digit(s[i + 2]) || !is_digit(s[i + 3]))
+            continue;
+        Py_ssize_t p = i + 4, reps = 0;
+        while (reps < 10) {
+            if (p < n && is_alnum(s[p]))
+                p += 1;
+            else if (p + 1 < n && (s[p] == ' ' || s[p] == '-') && is_alnum(s[p + 1]))
+                p += 2;
+            else
+                break;
+            reps++;
+        }
+        if (reps >= 10)
+            return 1;
+    }
+    return 0;
+}
+
+/* addresses._COMPOUND_HINT.search(lowered): a compound street suffix, an optional dot, spaces, a
+ * digit ("Nassaustraat 5"); ``lb`` is the lowercase letters buffer (lb[i + 1] is s[i] lowered) */
+static int compound_hint(const char *s, const char *lb, Py_ssize_t n)
+{
+    for (Py_ssize_t d = 1; d < n; d++) {
+        if (!is_digit(s[d]) || s[d - 1] != ' ')
+            continue;
+        Py_ssize_t q = d - 1;
+        while (q > 0 && s[q - 1] == ' ')
+            q--;
+        /* the suffix ends at q, or at q - 1 when a dot stands there */
+        for (int dot = 0; dot <= 1; dot++) {
+            Py_ssize_t end = q - dot;
+            if (dot && (q < 1 || s[q - 1] != '.'))
+                break;
+            for (Py_ssize_t k = 0; k < N_COMPOUND_SUFFIXES; k++) {
+                Py_ssize_t m = (Py_ssize_t)strlen(COMPOUND_SUFFIXES[k]);
+                if (m <= end && memcmp(lb + 1 + end - m, COMPOUND_SUFFIXES[k], (size_t)m) == 0)
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* addresses._IS_AT.search(lowered): \bis\s+(?:at|on)\b */
+static int is_at(const char *s, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i + 2 <= n; i++) {
+        if (to_lower(s[i]) != 'i' || to_lower(s[i + 1]) != 's' || (i > 0 && is_word_char(s[i - 1])))
+            continue;
+        Py_ssize_t p = i + 2;
+        if (p >= n || !is_space(s[p]))
+            continue;
+        while (p < n && is_space(s[p]))
+            p++;
+        if (p + 2 <= n &&
+            ((to_lower(s[p]) == 'a' && to_lower(s[p + 1]) == 't') ||
+             (to_lower(s[p]) == 'o' && to_lower(s[p + 1]) == 'n')) &&
+            (p + 2 == n || !is_word_char(s[p + 2])))
+            return 1;
+    }
+    return 0;
+}
+
+/* prefilter.few_digits_are_harmless(text, text.lower(), n_digits), 1 <= n_digits < 7: no number
+ * detector and no numbered address anchor can fire. -1: error. */
+static int few_digits_harmless(const char *s, const char *lb, Py_ssize_t n, Py_ssize_t n_digits)
+{
+    PyObject *min_obj = PyObject_CallNoArgs(MIN_RULE_DIGITS);
+    if (min_obj == NULL)
+        return -1;
+    Py_ssize_t min_digits = PyLong_AsSsize_t(min_obj);
+    Py_DECREF(min_obj);
+    if (min_digits == -1 && PyErr_Occurred())
+        return -1;
+    if (n_digits >= 7 || n_digits >= min_digits)
+        return 0;
+    if (memchr(s, ':', (size_t)n) != NULL || (n_digits >= 4 && memchr(s, '.', (size_t)n) != NULL))
+        return 0;
+    if (iban_candidate(s, n))
+        return 0;
+    Py_ssize_t digit_runs = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (is_digit(s[i]) && (i == 0 || !is_digit(s[i - 1])))
+            digit_runs++;
+    if (digit_runs >= 2)
+        return 0;
+    int has_is = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        if (!is_letter(s[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        while (j < n && is_letter(s[j]))
+            j++;
+        const char *w = lb + 1 + i;
+        Py_ssize_t len = j - i;
+        uint64_t h = fnv1a(w, len);
+        if ((n_digits >= 4 && wordset_has_hashed(&CONTEXT_CUES, w, len, h)) ||
+            wordset_has_hashed(&STREET_WORDS, w, len, h) || wordset_has_hashed(&UNIT_GATE, w, len, h) ||
+            wordset_has_hashed(&ADDRESS_CUES, w, len, h))
+            return 0;
+        if (len == 2 && w[0] == 'i' && w[1] == 's')
+            has_is = 1;
+        i = j;
+    }
+    if (has_is && is_at(s, n))
+        return 0;
+    return !compound_hint(s, lb, n);
+}
+
 /* 1: ``text`` cannot hold PII, 0: run the detectors, -1: error. ``text`` is an ASCII str. */
 static int cannot_hold(PyObject *text)
 {
@@ -293,15 +421,13 @@ static int cannot_hold(PyObject *text)
     }
     if (verdict)
         check_cue = has_cue_start(lb, n + 1);
+    if (verdict == 1 && n_digits)
+        verdict = few_digits_harmless(s, lb, n, n_digits);
     PyObject *lowered = NULL;
-    if (verdict && (n_digits || check_lower_names || check_cue)) {
+    if (verdict == 1 && (check_lower_names || check_cue)) {
         lowered = PyObject_CallMethod(text, "lower", NULL);
         if (lowered == NULL)
             verdict = -1;
-    }
-    if (verdict == 1 && n_digits) {
-        int harmless = call_truth(FEW_DIGITS_HARMLESS, Py_BuildValue("(OOn)", text, lowered, n_digits));
-        verdict = harmless < 0 ? -1 : harmless;
     }
     if (verdict == 1 && check_lower_names) {
         /* the lowercase first names the text holds, each once */
@@ -417,34 +543,109 @@ static PyObject *py_may_hold_pii_many(PyObject *self, PyObject *texts)
     return out;
 }
 
+static int build_suffixes(PyObject *iterable)
+{
+    PyObject *items = PySequence_List(iterable);
+    if (items == NULL)
+        return -1;
+    Py_ssize_t n = PyList_GET_SIZE(items);
+    char **fresh = PyMem_Calloc((size_t)n + 1, sizeof(char *));
+    if (fresh == NULL) {
+        Py_DECREF(items);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        char *data;
+        Py_ssize_t len;
+        if (PyBytes_AsStringAndSize(PyList_GET_ITEM(items, k), &data, &len) < 0 ||
+            (fresh[k] = PyMem_Malloc((size_t)len + 1)) == NULL) {
+            for (Py_ssize_t j = 0; j < k; j++)
+                PyMem_Free(fresh[j]);
+            PyMem_Free(fresh);
+            Py_DECREF(items);
+            if (!PyErr_Occurred())
+                PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(fresh[k], data, (size_t)len);
+        fresh[k][len] = '\0';
+    }
+    Py_DECREF(items);
+    for (Py_ssize_t j = 0; j < N_COMPOUND_SUFFIXES; j++)
+        PyMem_Free(COMPOUND_SUFFIXES[j]);
+    PyMem_Free(COMPOUND_SUFFIXES);
+    COMPOUND_SUFFIXES = fresh;
+    N_COMPOUND_SUFFIXES = n;
+    return 0;
+}
+
 static PyObject *py_configure(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *names[] = {"triggers", "lower_names", "safe_caps", "street_suffixes",
-                            "few_digits_are_harmless", "lower_name_seeds", "cue_seeds",
-                            "unusual_caps", NULL};
-    PyObject *triggers, *lower_names, *safe_caps, *street_suffixes, *few, *lower_seeds, *cues, *unusual;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "$OOOOOOOO", names, &triggers, &lower_names,
-                                     &safe_caps, &street_suffixes, &few, &lower_seeds, &cues, &unusual))
+                            "context_cues", "street_words", "unit_gate", "address_cues",
+                            "compound_suffixes", "min_rule_digits", "lower_name_seeds",
+                            "cue_seeds", NULL};
+    PyObject *triggers, *lower_names, *safe_caps, *street_suffixes, *context_cues, *street_words,
+        *unit_gate, *address_cues, *compound_suffixes, *min_rule_digits, *lower_seeds, *cues;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "$OOOOOOOOOOOO", names, &triggers, &lower_names,
+                                     &safe_caps, &street_suffixes, &context_cues, &street_words,
+                                     &unit_gate, &address_cues, &compound_suffixes, &min_rule_digits,
+                                     &lower_seeds, &cues))
         return NULL;
+    if (!PyCallable_Check(min_rule_digits) || !PyCallable_Check(lower_seeds) || !PyCallable_Check(cues)) {
+        PyErr_SetString(PyExc_TypeError, "configure: min_rule_digits, lower_name_seeds and cue_seeds must be callables");
+        return NULL;
+    }
     if (wordset_build(&TRIGGERS, triggers) < 0 || wordset_build(&LOWER_NAMES, lower_names) < 0 ||
-        wordset_build(&SAFE_CAPS, safe_caps) < 0 || wordset_build(&STREET_SUFFIXES, street_suffixes) < 0)
+        wordset_build(&SAFE_CAPS, safe_caps) < 0 || wordset_build(&STREET_SUFFIXES, street_suffixes) < 0 ||
+        wordset_build(&CONTEXT_CUES, context_cues) < 0 || wordset_build(&STREET_WORDS, street_words) < 0 ||
+        wordset_build(&UNIT_GATE, unit_gate) < 0 || wordset_build(&ADDRESS_CUES, address_cues) < 0 ||
+        build_suffixes(compound_suffixes) < 0)
         return NULL;
-    Py_INCREF(few);
+    Py_INCREF(min_rule_digits);
     Py_INCREF(lower_seeds);
     Py_INCREF(cues);
-    Py_INCREF(unusual);
-    Py_XSETREF(FEW_DIGITS_HARMLESS, few);
+    Py_XSETREF(MIN_RULE_DIGITS, min_rule_digits);
     Py_XSETREF(LOWER_NAME_SEEDS, lower_seeds);
     Py_XSETREF(CUE_SEEDS, cues);
-    Py_XSETREF(UNUSUAL_CAPS, unusual);
     CONFIGURED = 1;
     Py_RETURN_NONE;
 }
 
+/* few_digits_are_harmless(text, n_digits) on an ASCII str, for the differential tests */
+static PyObject *py_few_digits_are_harmless(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t n_digits;
+    if (require_configured() < 0 || !PyArg_ParseTuple(args, "Un", &text, &n_digits))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(text)) {
+        PyErr_SetString(PyExc_TypeError, "few_digits_are_harmless: an ASCII str is needed");
+        return NULL;
+    }
+    const char *s = (const char *)PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    char *lb = PyMem_Malloc((size_t)n + 1);
+    if (lb == NULL)
+        return PyErr_NoMemory();
+    lb[0] = ' ';
+    for (Py_ssize_t i = 0; i < n; i++)
+        lb[i + 1] = is_letter(s[i]) ? to_lower(s[i]) : ' ';
+    int harmless = few_digits_harmless(s, lb, n, n_digits);
+    PyMem_Free(lb);
+    if (harmless < 0)
+        return NULL;
+    return PyBool_FromLong(harmless);
+}
+
 static PyMethodDef METHODS[] = {
     {"configure", (PyCFunction)(void (*)(void))py_configure, METH_VARARGS | METH_KEYWORDS,
-     "configure(*, triggers, lower_names, safe_caps, street_suffixes, few_digits_are_harmless, "
-     "lower_name_seeds, cue_seeds, unusual_caps): the word sets (bytes) and the callbacks."},
+     "configure(*, triggers, lower_names, safe_caps, street_suffixes, context_cues, street_words, "
+     "unit_gate, address_cues, compound_suffixes, min_rule_digits, lower_name_seeds, cue_seeds): "
+     "the word sets (bytes) and the callbacks."},
+    {"few_digits_are_harmless", py_few_digits_are_harmless, METH_VARARGS,
+     "few_digits_are_harmless(text, n_digits): prefilter.few_digits_are_harmless on an ASCII str."},
     {"cannot_hold_pii", py_cannot_hold_pii, METH_O,
      "cannot_hold_pii(text): True when no detector can find anything in the ASCII str text."},
     {"may_hold_pii_many", py_may_hold_pii_many, METH_O,

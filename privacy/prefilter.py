@@ -20,6 +20,7 @@ the texts passed here).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from privacy.accel import load
@@ -33,8 +34,10 @@ from privacy.detectors.names import (
     safe_caps,
     unusual_caps,
 )
+from privacy.detectors.national import min_rule_digits
 from privacy.detectors.numbers import could_find_numbers
 from privacy.spoken import SPOKEN_WORDS
+from privacy.wordlists import street_words
 
 _C = load("privacy._prefilter")  # the compiled reject (ASCII texts); None: Python only
 
@@ -92,15 +95,27 @@ def compiled():  # type: ignore[no-untyped-def]
     """The compiled reject (``privacy/_prefilter.c``), given the word sets and callbacks once;
     call only when it is built (``_C`` is not None)."""
     assert _C is not None
+    # the gates of few_digits_are_harmless: the detectors' own word sets, as bytes
+    from privacy.detectors import addresses, numbers
+
+    def ascii_bytes(words: Iterable[str]) -> frozenset[bytes]:
+        return frozenset(w.encode() for w in words if w.isascii())
+
     _C.configure(
         triggers=trigger_words(),
         lower_names=lower_name_bytes(),
         safe_caps=_safe_caps(),
         street_suffixes=_NAMED_STREET_SUFFIXES,
-        few_digits_are_harmless=few_digits_are_harmless,
+        context_cues=ascii_bytes(numbers._CONTEXT_CUE_WORDS),
+        street_words=ascii_bytes(street_words()),
+        unit_gate=ascii_bytes(addresses._UNIT_GATE),
+        address_cues=ascii_bytes(addresses._CUE_FIRST_WORDS),
+        compound_suffixes=[
+            s.rstrip(".").encode() for s in addresses._COMPOUND_SUFFIXES if s.isascii()
+        ],
+        min_rule_digits=min_rule_digits,
         lower_name_seeds=lower_name_seeds,
         cue_seeds=cue_seeds,
-        unusual_caps=unusual_caps,
     )
     return _C
 

@@ -53,3 +53,37 @@ def test_rejects_what_is_not_a_list_of_str() -> None:
         _compiled().may_hold_pii_many(["ok", 3])
     with pytest.raises(TypeError, match="ASCII str"):
         _compiled().cannot_hold_pii("Jürgen")
+
+
+FEW_DIGIT_EDGES = [
+    "is at 5", "This is\ton 3", "is  at5", "his at 5", "1is at 5", "is atx 5", "Nassaustraat 5",
+    "Nassaustraat. 5", "str 5", "norweg  12", "weg.  1", "GB82 WEST 1234 5698", "AB12CDEFGHIJKL",
+    "ab12 cdef ghij kl", "ab12-cdef-ghij-k", "call 1:30", "v1.2", "1.2.3.4", "room 5", "apt 4b",
+    "account 1234", "pin 123", "12 elm", "lives 4", "5 and 6", "123456", "zip 90210",
+]  # fmt: skip
+
+
+def _n_digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
+
+
+def test_few_digits_check_is_the_reference_one() -> None:
+    c = _compiled()
+    texts = [t for t in (*ascii_corpus(), *FEW_DIGIT_EDGES) if 0 < _n_digits(t) < 7]
+    assert len(texts) > 1000
+    differ = [
+        t
+        for t in texts
+        if c.few_digits_are_harmless(t, _n_digits(t))
+        != prefilter.few_digits_are_harmless(t, t.lower(), _n_digits(t))
+    ]
+    assert differ == []
+
+
+@settings(max_examples=3000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(tricky_ascii_text())
+def test_few_digits_check_on_generated_texts(text: str) -> None:
+    n = _n_digits(text)
+    if 0 < n < 7:
+        expected = prefilter.few_digits_are_harmless(text, text.lower(), n)
+        assert _compiled().few_digits_are_harmless(text, n) == expected
