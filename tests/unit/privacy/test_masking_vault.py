@@ -100,3 +100,16 @@ def test_mask_command_jsonl(key: MaskingKey) -> None:
         {"text": "mail <EMAIL>", "spans": [{"start": 5, "end": 20, "kind": "EMAIL"}]},
         {"text": "nothing here", "spans": []},
     ]
+
+
+def test_tokens_are_the_one_shot_hmac_of_kind_and_normalised_value_for_every_key() -> None:
+    import hmac
+
+    from privacy.masking import TOKEN_HEX_CHARS, make_token, normalise_value
+
+    for secret in (b"\x01" * 32, b"\x02" * 32, b"\x01" * 32):  # a key change, and back
+        key = MaskingKey(secret, source="test")
+        for kind, value in (("EMAIL", "Ann@Example.org"), ("PHONE", "212-555-0143")):
+            message = f"{kind}\x1f{normalise_value(kind, value)}".encode()
+            expected = hmac.digest(secret, message, "sha256").hex()[:TOKEN_HEX_CHARS]
+            assert make_token(key, kind, value) == f"tok:{kind.lower()}:{expected}"
