@@ -17,7 +17,7 @@ import os
 from types import ModuleType
 
 #: the compiled modules ``pip install`` builds (``[tool.setuptools] ext-modules``)
-EXTENSIONS: tuple[str, ...] = ("privacy._prefilter",)
+EXTENSIONS: tuple[str, ...] = ("privacy._prefilter", "privacy._spoken")
 
 PURE = os.environ.get("LOOPLINE_PRIVACY_PURE", "") == "1"
 

@@ -19,6 +19,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from privacy.accel import load
+
 UNITS = {
     "zero": 0, "oh": 0, "o": 0, "nought": 0, "nil": 0,
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -78,13 +80,9 @@ class Normalised:
         """Map ``[start, end)`` on the normalised text to the original text."""
         if self.seg_starts is None or self.seg_map is None:
             return start, end
-        i = bisect_right(self.seg_starts, start) - 1
-        orig, orig_end = self.seg_map[i]
-        first = orig + (start - self.seg_starts[i]) if orig_end < 0 else orig
-        j = bisect_right(self.seg_starts, end - 1) - 1
-        orig, orig_end = self.seg_map[j]
-        last = orig + (end - self.seg_starts[j]) if orig_end < 0 else orig_end
-        return first, last
+        if _C is not None:
+            return _C.to_original(self.seg_starts, self.seg_map, start, end)
+        return _to_original_py(self.seg_starts, self.seg_map, start, end)
 
     @property
     def starts(self) -> list[int] | None:
@@ -99,6 +97,19 @@ class Normalised:
         if self.seg_starts is None:
             return None
         return [self.to_original(k, k + 1)[1] for k in range(len(self.text))]
+
+
+def _to_original_py(
+    seg_starts: list[int], seg_map: list[tuple[int, int]], start: int, end: int
+) -> tuple[int, int]:
+    """The reference of :meth:`Normalised.to_original` (the compiled twin is used when built)."""
+    i = bisect_right(seg_starts, start) - 1
+    orig, orig_end = seg_map[i]
+    first = orig + (start - seg_starts[i]) if orig_end < 0 else orig
+    j = bisect_right(seg_starts, end - 1) - 1
+    orig, orig_end = seg_map[j]
+    last = orig + (end - seg_starts[j]) if orig_end < 0 else orig_end
+    return first, last
 
 
 _UNIT_STR = {w: str(d) for w, d in UNITS.items()}
@@ -189,8 +200,16 @@ def normalise(text: str, *, checked: bool = False, lowered: str | None = None) -
     """Rewrite spoken number runs as digits; identity (no copy of maps) when there are none.
 
     ``checked=True``: the caller already knows that :func:`has_spoken_number` is true;
-    ``lowered``: ``text.lower()``, if the caller has it.
+    ``lowered``: ``text.lower()``, if the caller has it (the compiled path for ASCII texts
+    lowercases as it scans and does not need it).
     """
+    if _C is not None and text.isascii():
+        return _C.normalise(text, checked)
+    return _normalise_py(text, checked=checked, lowered=lowered)
+
+
+def _normalise_py(text: str, *, checked: bool = False, lowered: str | None = None) -> Normalised:
+    """The reference of :func:`normalise` (every text; the compiled twin handles ASCII ones)."""
     if not checked and not has_spoken_number(text):
         return Normalised(text)
     # tokens: (start, end, lowercase word) for number words and digit strings
@@ -253,3 +272,18 @@ def normalise(text: str, *, checked: bool = False, lowered: str | None = None) -
         seg_starts.append(npos)
         seg_map.append((pos, -1))
     return Normalised("".join(pieces), seg_starts, seg_map)
+
+
+def _word_table() -> tuple[tuple[str, int, int, int, int, int, bool], ...]:
+    """Every number word with its value in each table (-1 / 0: not in it), for the C twin."""
+    return tuple(
+        (w, UNITS.get(w, -1), TEENS.get(w, -1), TENS.get(w, -1), REPEAT.get(w, 0),
+         SCALE.get(w, 0), w in _WEAK)
+        for w in sorted(_ALL_WORDS)
+    )  # fmt: skip
+
+
+#: the compiled twin (privacy/_spoken.c), None when not built or LOOPLINE_PRIVACY_PURE=1
+_C = load("privacy._spoken")
+if _C is not None:
+    _C.configure(_word_table(), Normalised)
