@@ -17,7 +17,11 @@ import os
 from types import ModuleType
 
 #: the compiled modules ``pip install`` builds (``[tool.setuptools] ext-modules``)
-EXTENSIONS: tuple[str, ...] = ("privacy._prefilter", "privacy._spoken")
+EXTENSIONS: tuple[str, ...] = (
+    "privacy._prefilter",
+    "privacy._spoken",
+    "privacy.detectors._names",
+)
 
 PURE = os.environ.get("LOOPLINE_PRIVACY_PURE", "") == "1"
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from privacy.accel import load
 from privacy.spans import Span, lower_same_length
 from privacy.wordlists import (
     STOP_WORDS,
@@ -28,6 +29,8 @@ from privacy.wordlists import (
     seen_words,
     street_words,
 )
+
+_C = load("privacy.detectors._names")  # None when not built or LOOPLINE_PRIVACY_PURE=1
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 TITLES = frozenset(
@@ -135,7 +138,20 @@ def _cues(text: str, lowered: str) -> dict[int, str]:
 
 
 def cue_seeds(text: str, lowered: str) -> list[tuple[int, int, float]]:
-    """``(start, end, confidence)`` of each word a cue phrase names ("my name is X")."""
+    """``(start, end, confidence)`` of each word a cue phrase names ("my name is X").
+
+    >>> cue_seeds("Hi, my name is tracy", "hi, my name is tracy")
+    [(15, 20, 0.8)]
+    """
+    if _C is not None and text.isascii():
+        found = _C.cue_seeds(text, _tables(), lowered)
+        if found is not None:  # None: ``lowered`` is not ``text.lower()``
+            return found  # type: ignore[no-any-return]
+    return _cue_seeds_py(text, lowered)
+
+
+def _cue_seeds_py(text: str, lowered: str) -> list[tuple[int, int, float]]:
+    """The reference of :func:`cue_seeds` (every text; the compiled twin matches it on ASCII)."""
     out: list[tuple[int, int, float]] = []
     cues = _cues(text, lowered)
     if not cues:
@@ -346,7 +362,58 @@ def has_cue_hint(lowered: str) -> bool:
 def detect_names(
     text: str, lowered: str | None = None, words: frozenset[str] | set[str] | None = None
 ) -> list[Span]:
-    """Person-name spans; ``words`` (the set of letter runs of ``lowered``) may be shared."""
+    """Person-name spans; ``words`` (the set of letter runs of ``lowered``) may be shared.
+
+    An ASCII text goes to the compiled twin (``privacy.detectors._names``), which lowercases on
+    the fly and reads ``words`` from the text itself (they are a cache of its letter runs; a
+    ``lowered`` that is not ``text.lower()`` sends the call to the reference); any other text,
+    or no extension, goes to the Python reference.
+
+    >>> detect_names("I'm Tracy, said Mr. Okafor")
+    [Span(start=4, end=9, kind='PERSON', detector='name', confidence=0.5), Span(start=20, end=26, kind='PERSON', detector='name', confidence=0.9)]
+    """
+    if _C is not None and text.isascii():
+        found = _C.detect_names(text, _tables(), lowered)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    return _detect_names_py(text, lowered, words)
+
+
+@cache
+def _tables() -> tuple[object, ...]:
+    """What the compiled twin reads: the word lists (in the order of its flags), the cue
+    alternatives in ``_CUE_RE``'s order, the name particles of ``_JOIN`` and the Span type."""
+    cues = []
+    for c in sorted(_CUES, key=lambda c: len(c.strip()), reverse=True):
+        lit = c.strip()
+        normalised = lit + ("" if lit.endswith(":") else " ")
+        cues.append((lit, c.endswith(" "), normalised in _STRONG_CUES))
+    return (
+        common_words(),
+        first_names(),
+        last_names(),
+        street_words(),
+        seen_words(),
+        places(),
+        ordinary_names(),
+        safe_caps(),
+        lower_name_words(),
+        TITLES,
+        _SUFFIXES,
+        _VERBS,
+        _PERSON_PREV,
+        _PERSON_VERBS,
+        STOP_WORDS,
+        tuple(cues),
+        tuple(_PARTICLES.split("|")),
+        Span,
+    )
+
+
+def _detect_names_py(
+    text: str, lowered: str | None = None, words: frozenset[str] | set[str] | None = None
+) -> list[Span]:
+    """The reference of :func:`detect_names` (every text; the compiled twin matches it on ASCII)."""
     low = lowered if lowered is not None else lower_same_length(text)
     if words is None:
         words = set(_WORDS.findall(low))
@@ -371,7 +438,7 @@ def detect_names(
             if w is not None and (w.group()[0].isupper() or _bare(w.group()) not in common):
                 seeds[w.start()] = (w.end(), 0.9)
     if has_cue:
-        for start, end, conf in cue_seeds(text, low):
+        for start, end, conf in _cue_seeds_py(text, low):
             if start not in seeds:
                 seeds[start] = (end, conf)
     for m in _cap_word(text).finditer(text) if caps else ():
