@@ -45,7 +45,11 @@ from privacy import prefilter
 from privacy.detect import detect_all
 from privacy.detectors.addresses import NAMED_STREET_SUFFIXES
 from privacy.detectors.names import cue_seeds, lower_name_seeds, safe_caps
-from privacy.prefilter import few_digits_are_harmless, lower_name_bytes, trigger_words
+from privacy.prefilter import (
+    few_digits_are_harmless,
+    lower_name_bytes,
+    trigger_words,
+)
 from privacy.spans import Span
 
 # letters kept (or lowercased), every other byte a space, except the text separator NUL, which
@@ -210,6 +214,10 @@ def _texts_holding(
 def detect_many(texts: Sequence[str], *, region: str = "US") -> list[list[Span]]:
     """``[detect(t, region=region) for t in texts]``, with the quick reject run over the batch."""
     suspect = may_hold_pii_many(texts)
-    # a suspect text runs every gated detector: ``detect_all`` finds nothing wherever the
-    # per-text reject would have cleared the text, so this is ``detect`` without its reject
-    return [detect_all(t, region=region) if s else [] for t, s in zip(texts, suspect, strict=True)]
+    # a suspect text runs every gated detector unless its spoken numbers, as digits, are
+    # harmless: ``detect_all`` finds nothing wherever the per-text rejects would have cleared
+    # the text, so this is ``detect`` without the quick reject
+    return [
+        detect_all(t, region=region, second_look=True) if s else []
+        for t, s in zip(texts, suspect, strict=True)
+    ]

@@ -23,7 +23,7 @@ from privacy.detectors.dates import detect_dates_of_birth, may_hold_date_of_birt
 from privacy.detectors.names import detect_names
 from privacy.detectors.numbers import clear_caches as _clear_number_caches
 from privacy.detectors.numbers import detect_numbers
-from privacy.prefilter import ascii_words, cannot_hold_pii
+from privacy.prefilter import ascii_words, cannot_hold_pii, normalised_is_clean
 from privacy.spans import Span, lower_same_length, resolve
 from privacy.spoken import SPOKEN_WORDS, Normalised, has_spoken_number, normalise
 
@@ -58,12 +58,16 @@ def detect(text: str, *, region: str = "US") -> list[Span]:
     lowered = lower_same_length(text)
     if cannot_hold_pii(text, lowered):
         return []  # the common case: an ordinary message, proven clean by one byte-level pass
-    return detect_all(text, region=region, lowered=lowered)
+    return detect_all(text, region=region, lowered=lowered, second_look=True)
 
 
-def detect_all(text: str, *, region: str = "US", lowered: str | None = None) -> list[Span]:
+def detect_all(
+    text: str, *, region: str = "US", lowered: str | None = None, second_look: bool = False
+) -> list[Span]:
     """:func:`detect` without the quick reject: every gated detector runs (the reference the
-    prefilter is tested against). ``lowered``: ``lower_same_length(text)``, if already made."""
+    prefilter is tested against). ``lowered``: ``lower_same_length(text)``, if already made.
+    ``second_look``: once spoken numbers are digits, stop when the quick reject clears the
+    normalised text ("charged one pound": see ``prefilter.clean_once_normalised``)."""
     if not text:
         return []
     # one lowercasing and one word split, shared by the gates and the detectors
@@ -82,6 +86,8 @@ def detect_all(text: str, *, region: str = "US", lowered: str | None = None) -> 
         words = None
     if words is None:
         words = ascii_words(lowered) if lowered.isascii() else set(_WORDS.findall(lowered))
+        if second_look and t.isascii() and normalised_is_clean(t, lowered, words):
+            return []  # the digits the words stand for are harmless ("one pound", "two days")
     found: list[Span] = []
     if "@" in t:
         found.extend(Span(m.start(), m.end(), "EMAIL", "email", 0.99) for m in _EMAIL.finditer(t))

@@ -36,7 +36,7 @@ from privacy.detectors.names import (
 )
 from privacy.detectors.national import min_rule_digits
 from privacy.detectors.numbers import could_find_numbers
-from privacy.spoken import SPOKEN_WORDS
+from privacy.spoken import SPOKEN_WORDS, normalise
 from privacy.wordlists import street_words
 
 _C = load("privacy._prefilter")  # the compiled reject (ASCII texts); None: Python only
@@ -159,6 +159,41 @@ def _cannot_hold_pii_py(text: str, lowered: str | None = None) -> bool:
         if 65 <= word[0] <= 90 and not word.isupper() and word not in safe:
             return False
     return True
+
+
+def clean_once_normalised(text: str) -> bool:
+    """True when ``text`` speaks numbers ("charged one pound", "between two and three pm") and
+    the text the detectors would read instead, with digits for the number words, passes the quick
+    reject. ``detect_all`` runs every detector on exactly that normalised text (its lowercase form
+    and word set), and a text the reject clears is one on which no detector can fire; so
+    ``detect_all(text)`` finds nothing either. False means "run the detectors" (also for any
+    text without a spoken number, or not ASCII).
+
+    >>> clean_once_normalised("I was charged one pound twice"), clean_once_normalised("hi")
+    (True, False)
+    >>> clean_once_normalised("call me on five five five, one two three four")
+    False
+    """
+    if not text.isascii():
+        return False
+    lowered = text.lower()
+    if SPOKEN_WORDS.isdisjoint(ascii_words(lowered)):
+        return False
+    normalised = normalise(text, checked=True, lowered=lowered).text
+    if normalised == text:
+        return False
+    return normalised_is_clean(normalised, normalised.lower())
+
+
+def normalised_is_clean(
+    normalised: str, lowered: str, words: set[str] | frozenset[str] | None = None
+) -> bool:
+    """The second look of :func:`clean_once_normalised` on an already normalised ASCII text
+    (``lowered``: its lowercase form, ``words``: its word set, if made): it passes the quick
+    reject and holds no spoken number word left for another normalisation."""
+    if not cannot_hold_pii(normalised, lowered):
+        return False  # the common outcome (a spoken phone number): decided first, in C
+    return SPOKEN_WORDS.isdisjoint(ascii_words(lowered) if words is None else words)
 
 
 def few_digits_are_harmless(text: str, lowered: str, n_digits: int) -> bool:
