@@ -81,7 +81,7 @@ chaos: setup ## Kill -9 workers + stall the broker on CHAOS_EVENTS events, then 
 
 FUZZ_RUNS     ?= 20000
 FUZZ_EXAMPLES ?= 1000
-FUZZ_TARGETS  := decode_event edge_guard policy catalogue slo_definitions masking
+FUZZ_TARGETS  := decode_event edge_guard policy catalogue slo_definitions masking masking_ascii
 FUZZ_STAMP    := $(VENV)/.fuzz-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
 $(FUZZ_STAMP): $(STAMP)

@@ -8,12 +8,20 @@ tests compare each twin with its reference on the development corpora and on gen
 
 >>> load("privacy.no_such_module") is None
 True
+>>> from privacy import detect
+>>> with pure_python():
+...     reference = detect("call 212-555-0143")
+>>> detect("call 212-555-0143") == reference
+True
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
 #: the compiled modules ``pip install`` builds (``[tool.setuptools] ext-modules``)
@@ -34,3 +42,21 @@ def load(name: str) -> ModuleType | None:
         return importlib.import_module(name)
     except ImportError:
         return None
+
+
+@contextmanager
+def pure_python() -> Iterator[None]:
+    """Run every detector's Python reference for the duration of the block (differential tests
+    and fuzzing compare both paths). Each module keeps its compiled twin in ``_C``; this sets
+    those to None and puts them back. Not thread-safe: for tests and tools only."""
+    saved: list[tuple[ModuleType, ModuleType]] = []
+    for name, module in list(sys.modules.items()):
+        twin = getattr(module, "_C", None) if name.startswith("privacy.") else None
+        if isinstance(twin, ModuleType):
+            saved.append((module, twin))
+            module._C = None  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module, twin in saved:
+            module._C = twin  # type: ignore[attr-defined]

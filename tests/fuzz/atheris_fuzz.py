@@ -36,16 +36,29 @@ def targets() -> tuple[dict[str, Callable[[bytes], None]], dict[str, list[bytes]
         "catalogue": lambda data: t.check_catalogue(t.mutate_from_bytes(t.CATALOGUE_DOC, data)),
         "slo_definitions": lambda data: t.check_definitions(t.mutate_from_bytes(t.SLO_DOC, data)),
         "masking": lambda data: t.check_masking(text(data)),
+        # ASCII only: every input takes the compiled twins, checked against the Python path
+        "masking_ascii": lambda data: t.check_masking(
+            bytes(b & 0x7F for b in data).decode("ascii")
+        ),
     }
     seeds = {
         "decode_event": [t.SEED_EVENT],
         "edge_guard": [t.SEED_EVENT],
-        "masking": [b"my card is 4111 1111 1111 1111, mail ann.lee@example.org", b"call +44 20 7946 0958"],
+        "masking": [
+            b"my card is 4111 1111 1111 1111, mail ann.lee@example.org",
+            b"call +44 20 7946 0958",
+        ],
+        "masking_ascii": [
+            b"my name is Ann O'Neil, I live at 12 Elm Road, call five five five one two one two",
+            b"IBAN GB82 WEST 1234 5698 7654 32, ssn 078-05-1120, dob 1/2/1990, ip 10.1.2.3",
+        ],
     }
     return found, seeds
 
 
-NAMES = ("decode_event", "edge_guard", "policy", "catalogue", "slo_definitions", "masking")
+NAMES = (
+    "decode_event", "edge_guard", "policy", "catalogue", "slo_definitions", "masking", "masking_ascii",
+)  # fmt: skip
 
 
 def main(argv: list[str]) -> None:

@@ -22,6 +22,7 @@ from pipelines.escalation.policy import parse_policy
 from pipelines.exceptions import CatalogueError
 from pipelines.slo.definitions import parse_definitions
 from pipelines.slo.exceptions import SloDefinitionError
+from privacy.accel import pure_python
 from privacy.detect import detect
 from privacy.keys import MaskingKey
 from privacy.masking import Masker
@@ -37,10 +38,12 @@ CATALOGUE = load_catalogue()
 MASKER = Masker.for_destination("lake", key=MaskingKey.from_env({}, dev_mode=True))
 
 #: A valid event to mutate (bytes-level fuzzing starts from the contract, not from noise).
-SEED_EVENT = (b'{"type":"cx.message.received","id":"e1","source":"urn:loopline:simulator","subject":"c1",'
-              b'"time":"2026-01-01T00:00:00Z","dataschema":"urn:loopline:schema:cx.message.received:v1",'
-              b'"specversion":"1.0","datacontenttype":"application/json",'
-              b'"data":{"role":"customer","text":"I want to talk to a person, my card 4111 1111 1111 1111"}}')
+SEED_EVENT = (
+    b'{"type":"cx.message.received","id":"e1","source":"urn:loopline:simulator","subject":"c1",'
+    b'"time":"2026-01-01T00:00:00Z","dataschema":"urn:loopline:schema:cx.message.received:v1",'
+    b'"specversion":"1.0","datacontenttype":"application/json",'
+    b'"data":{"role":"customer","text":"I want to talk to a person, my card 4111 1111 1111 1111"}}'
+)
 
 
 # --- event decoding and the edge -----------------------------------------------------------------
@@ -99,12 +102,18 @@ def check_masking(text: str) -> None:
     spans = detect(text)
     previous_end = 0
     for span in spans:
-        assert 0 <= span.start < span.end <= len(text), f"span {span} out of bounds (len {len(text)})"
+        assert 0 <= span.start < span.end <= len(text), (
+            f"span {span} out of bounds (len {len(text)})"
+        )
         assert span.start >= previous_end, f"spans overlap or are unordered: {spans}"
         previous_end = span.end
     result = MASKER.mask(text)
     assert result.spans == spans
     assert isinstance(result.text, str)
+    if text.isascii():  # the compiled twins handle ASCII texts: they must agree with Python
+        with pure_python():
+            reference = detect(text)
+        assert spans == reference, f"compiled {spans} != python {reference}"
 
 
 # --- structure mutation (driven by bytes, so atheris can steer it) -------------------------------
@@ -116,9 +125,32 @@ def _deep(depth: int) -> Any:
 
 
 JUNK: tuple[Any, ...] = (
-    None, True, False, 0, -1, 2**63, -(2**70), 0.5, float("nan"), float("inf"), "", " ", "x" * 100_000,
-    "\u0000\ud800", "v1.0", "automate", [], {}, [None], {"": None}, {"extra": 1}, [[[[]]]], _deep(60),
-    b"bytes", ["a", 1, None], {"min": 2.0, "max": -1.0},
+    None,
+    True,
+    False,
+    0,
+    -1,
+    2**63,
+    -(2**70),
+    0.5,
+    float("nan"),
+    float("inf"),
+    "",
+    " ",
+    "x" * 100_000,
+    "\u0000\ud800",
+    "v1.0",
+    "automate",
+    [],
+    {},
+    [None],
+    {"": None},
+    {"extra": 1},
+    [[[[]]]],
+    _deep(60),
+    b"bytes",
+    ["a", 1, None],
+    {"min": 2.0, "max": -1.0},
 )
 
 
