@@ -29,6 +29,7 @@ EXTENSIONS: tuple[str, ...] = (
     "privacy._prefilter",
     "privacy._spoken",
     "privacy.detectors._names",
+    "privacy.detectors._addresses",
 )
 
 PURE = os.environ.get("LOOPLINE_PRIVACY_PURE", "") == "1"

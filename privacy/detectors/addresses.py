@@ -15,8 +15,12 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from privacy.accel import load
 from privacy.spans import Span, lower_same_length
 from privacy.wordlists import STOP_WORDS, common_words, places, street_words
+
+#: the C twin (``_addresses.c``) for ASCII texts; None when not built or LOOPLINE_PRIVACY_PURE=1
+_C = load("privacy.detectors._addresses")
 
 _UNITS = "apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|po box|p\\.o\\. box|box"
 _UNIT = re.compile(rf"\b(?:{_UNITS})\.?\s*#?\s*\d+[a-z]?\b")  # on lowercased text
@@ -259,6 +263,23 @@ def numbered_anchor_possible(
     )
 
 
+@cache
+def _tables() -> tuple[object, ...]:
+    """What the C twin looks words up in (its ``tables``), built on its first call."""
+    return (
+        common_words(),
+        street_words(),
+        places(),
+        STOP_WORDS,
+        _DIRECTIONS,
+        _UNIT_WORDS,
+        NAMED_STREET_WORDS,
+        _UNIT_GATE,
+        _CUE_FIRST_WORDS,
+        Span,
+    )
+
+
 def detect_addresses(
     text: str,
     lowered: str | None = None,
@@ -267,7 +288,23 @@ def detect_addresses(
     digit_runs: int | None = None,
 ) -> list[Span]:
     """Address spans. ``words`` (letter runs of ``lowered``) and ``digit_runs`` (how many runs of
-    digits the text has) may be shared by the caller; they only gate the anchor passes."""
+    digits the text has) may be shared by the caller; they only gate the anchor passes.
+
+    With the C twin built, ``_C.detect_addresses`` answers (same signature, same results):
+    ASCII texts in C, every other text by :func:`_detect_addresses_py`."""
+    if _C is not None:
+        return _C.detect_addresses(text, lowered, words=words, digit_runs=digit_runs)  # type: ignore[no-any-return]
+    return _detect_addresses_py(text, lowered, words=words, digit_runs=digit_runs)
+
+
+def _detect_addresses_py(
+    text: str,
+    lowered: str | None = None,
+    *,
+    words: set[str] | frozenset[str] | None = None,
+    digit_runs: int | None = None,
+) -> list[Span]:
+    """The reference :func:`detect_addresses` (any text; the C twin matches it on ASCII)."""
     low = lowered if lowered is not None else lower_same_length(text)
     if words is None:
         words = set(_WORDS.findall(low))
@@ -321,3 +358,9 @@ def detect_addresses(
         out.append(Span(start, end, "ADDRESS", "address", conf))
         last_end = end
     return out
+
+
+if _C is not None:
+    # the twin dispatches itself (ASCII texts in C, the rest to _detect_addresses_py); the
+    # function above stays the entry point so that accel.pure_python() can switch it off
+    _C.configure(_tables, _detect_addresses_py)
