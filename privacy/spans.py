@@ -55,6 +55,10 @@ def lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+def _start(span: Span) -> int:
+    return span[0]
+
+
 def resolve(spans: list[Span]) -> list[Span]:
     """Drop spans overlapping a stronger one (priority, then confidence, then length); sort by start.
 
@@ -66,6 +70,19 @@ def resolve(spans: list[Span]) -> list[Span]:
     """
     if len(spans) <= 1:
         return list(spans)
+    by_start = sorted(spans, key=_start)
+    end = 0
+    for span in by_start:
+        if span[0] < end or span[1] <= span[0]:
+            break
+        end = span[1]
+    else:
+        return by_start  # the common case: nothing overlaps, nothing is empty — nothing to cut
+    return _resolve_ranked(spans)
+
+
+def _resolve_ranked(spans: list[Span]) -> list[Span]:
+    """:func:`resolve` in full: each span, strongest first, cut by the ones kept before it."""
     ranked = sorted(
         spans,
         key=lambda s: (-KIND_PRIORITY.get(s.kind, 0), -s.confidence, -(s.end - s.start), s.start),

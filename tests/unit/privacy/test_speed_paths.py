@@ -258,3 +258,23 @@ def test_detect_with_its_rejects_is_detect_all_on_every_corpus_text() -> None:
 def test_second_look_never_hides_a_span(text: str) -> None:
     if clean_once_normalised(text):
         assert detect_all(text) == []
+
+
+@settings(max_examples=3000, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 40),
+            st.integers(0, 12),
+            st.sampled_from(["EMAIL", "PHONE", "PERSON", "ADDRESS", "NUMBER"]),
+            st.sampled_from([0.4, 0.8, 0.9]),
+        ),
+        max_size=6,
+    )
+)
+def test_resolve_fast_path_is_the_full_resolution(raw: list[tuple[int, int, str, float]]) -> None:
+    """Spans that neither overlap nor are empty come back sorted, as the full ranking gives."""
+    from privacy.spans import Span, _resolve_ranked, resolve
+
+    spans = [Span(s, s + n, kind, "d", conf) for s, n, kind, conf in raw]
+    assert resolve(spans) == (_resolve_ranked(spans) if len(spans) > 1 else spans)
