@@ -28,6 +28,7 @@ from types import ModuleType
 EXTENSIONS: tuple[str, ...] = (
     "privacy._prefilter",
     "privacy._spoken",
+    "privacy._detect",
     "privacy.detectors._names",
     "privacy.detectors._addresses",
 )

@@ -17,9 +17,15 @@ compare ``detect`` with :func:`detect_all` and each rewritten pattern with its p
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from privacy.accel import load
 from privacy.detectors.addresses import detect_addresses
-from privacy.detectors.dates import detect_dates_of_birth, may_hold_date_of_birth
+from privacy.detectors.dates import (
+    DOB_CUE_WORDS,
+    detect_dates_of_birth,
+    may_hold_date_of_birth,
+)
 from privacy.detectors.names import detect_names
 from privacy.detectors.numbers import clear_caches as _clear_number_caches
 from privacy.detectors.numbers import detect_numbers
@@ -43,6 +49,43 @@ _SPOKEN_EMAIL_HINT = re.compile(
     r"\bdot\s+(?:com|org|net|edu|gov|io|co|uk|de|fr|info|biz|us|ca)\b", re.I
 )
 _STRIP = " \t\n\r,;:.-"
+
+
+def _email_spans(t: str) -> list[Span]:
+    return [Span(m.start(), m.end(), "EMAIL", "email", 0.99) for m in _EMAIL.finditer(t)]
+
+
+def _spoken_email_spans(t: str) -> list[Span]:
+    """ "john dot smith at gmail dot com" (only where a "dot com"-like ending is)."""
+    if _SPOKEN_EMAIL_HINT.search(t) is None:
+        return []
+    return [
+        Span(m.start(), m.end(), "EMAIL", "spoken_email", 0.9) for m in _SPOKEN_EMAIL.finditer(t)
+    ]
+
+
+_C = load("privacy._detect")  # the compiled orchestration (ASCII texts); None: Python only
+
+
+@cache
+def _compiled():  # type: ignore[no-untyped-def]
+    """The compiled ``detect_all``, given the gates' word sets and the detectors once."""
+    assert _C is not None
+    _C.configure(
+        spoken_words=SPOKEN_WORDS,
+        dob_cue_words=DOB_CUE_WORDS,
+        normalise=normalise,
+        normalised_is_clean=normalised_is_clean,
+        emails=_email_spans,
+        spoken_emails=_spoken_email_spans,
+        detect_numbers=detect_numbers,
+        detect_dates_of_birth=detect_dates_of_birth,
+        detect_addresses=detect_addresses,
+        detect_names=detect_names,
+        resolve=resolve,
+        span=Span,
+    )
+    return _C
 
 
 def clear_caches() -> None:
@@ -70,6 +113,8 @@ def detect_all(
     normalised text ("charged one pound": see ``prefilter.clean_once_normalised``)."""
     if not text:
         return []
+    if _C is not None and text.isascii():
+        return _compiled().detect_all(text, region, second_look)  # type: ignore[no-any-return]
     # one lowercasing and one word split, shared by the gates and the detectors
     if lowered is None:
         lowered = lower_same_length(text)
@@ -90,12 +135,9 @@ def detect_all(
             return []  # the digits the words stand for are harmless ("one pound", "two days")
     found: list[Span] = []
     if "@" in t:
-        found.extend(Span(m.start(), m.end(), "EMAIL", "email", 0.99) for m in _EMAIL.finditer(t))
-    if " dot " in t and _SPOKEN_EMAIL_HINT.search(t):
-        found.extend(
-            Span(m.start(), m.end(), "EMAIL", "spoken_email", 0.9)
-            for m in _SPOKEN_EMAIL.finditer(t)
-        )
+        found.extend(_email_spans(t))
+    if " dot " in t:
+        found.extend(_spoken_email_spans(t))
     digit_runs = _DIGIT_RUNS.findall(t)
     if digit_runs:
         found.extend(
