@@ -17,13 +17,19 @@ typedef struct {
     uint64_t *hashes;
     char **words;
     Py_ssize_t *lengths;
+    unsigned char *flags; /* which of the sets merged into this table hold the word */
     size_t mask; /* capacity - 1, capacity a power of two; 0: empty table */
 } WordSet;
 
-static WordSet TRIGGERS, LOWER_NAMES, SAFE_CAPS, STREET_SUFFIXES;
-/* for few_digits_are_harmless: numbers._CONTEXT_CUE_WORDS, wordlists.street_words(),
- * addresses._UNIT_GATE, addresses._CUE_FIRST_WORDS, and the ASCII compound street suffixes */
-static WordSet CONTEXT_CUES, STREET_WORDS, UNIT_GATE, ADDRESS_CUES;
+/* Two tables, one probe per word each: the lowercase words (trigger words, lowercase first
+ * names and, for few_digits_are_harmless, numbers._CONTEXT_CUE_WORDS, wordlists.street_words(),
+ * addresses._UNIT_GATE and addresses._CUE_FIRST_WORDS), and the words as written (the safe
+ * capitalised words and the named-street suffixes). */
+enum {
+    TRIGGER = 1, LOWER_NAME = 2, CONTEXT_CUE = 4, STREET_WORD = 8, UNIT_WORD = 16, ADDRESS_CUE = 32
+};
+enum { SAFE_CAP = 1, STREET_SUFFIX = 2 };
+static WordSet LOWER, CASED;
 static char **COMPOUND_SUFFIXES;
 static Py_ssize_t N_COMPOUND_SUFFIXES;
 static PyObject *MIN_RULE_DIGITS, *LOWER_NAME_SEEDS, *CUE_SEEDS;
@@ -48,72 +54,78 @@ static void wordset_free(WordSet *set)
     PyMem_Free(set->hashes);
     PyMem_Free(set->words);
     PyMem_Free(set->lengths);
+    PyMem_Free(set->flags);
     memset(set, 0, sizeof(*set));
 }
 
-/* Fill ``set`` from an iterable of bytes. */
-static int wordset_build(WordSet *set, PyObject *iterable)
+/* Fill ``set`` from ``count`` iterables of bytes, the words of iterable k flagged ``flags[k]``. */
+static int wordset_build(WordSet *set, PyObject *const *iterables, const unsigned char *flags, int count)
 {
-    PyObject *items = PySequence_List(iterable);
-    if (items == NULL)
-        return -1;
-    Py_ssize_t n = PyList_GET_SIZE(items);
-    size_t capacity = 8;
-    while (capacity < (size_t)(2 * n + 1))
-        capacity <<= 1;
+    PyObject *lists[8] = {NULL};
+    Py_ssize_t total = 0;
     WordSet fresh = {0};
+    if (count > 8) {
+        PyErr_SetString(PyExc_ValueError, "wordset_build: at most 8 sets");
+        return -1;
+    }
+    for (int k = 0; k < count; k++) {
+        if ((lists[k] = PySequence_List(iterables[k])) == NULL)
+            goto error;
+        total += PyList_GET_SIZE(lists[k]);
+    }
+    size_t capacity = 8;
+    while (capacity < (size_t)(2 * total + 1))
+        capacity <<= 1;
     fresh.hashes = PyMem_Calloc(capacity, sizeof(uint64_t));
     fresh.words = PyMem_Calloc(capacity, sizeof(char *));
     fresh.lengths = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
+    fresh.flags = PyMem_Calloc(capacity, 1);
     fresh.mask = capacity - 1;
-    if (fresh.hashes == NULL || fresh.words == NULL || fresh.lengths == NULL) {
-        wordset_free(&fresh);
-        Py_DECREF(items);
+    if (fresh.hashes == NULL || fresh.words == NULL || fresh.lengths == NULL || fresh.flags == NULL) {
         PyErr_NoMemory();
-        return -1;
+        goto error;
     }
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *item = PyList_GET_ITEM(items, k);
-        char *data;
-        Py_ssize_t len;
-        if (PyBytes_AsStringAndSize(item, &data, &len) < 0) {
-            wordset_free(&fresh);
-            Py_DECREF(items);
-            return -1;
-        }
-        uint64_t h = fnv1a(data, len);
-        size_t slot = (size_t)h & fresh.mask;
-        int duplicate = 0;
-        while (fresh.hashes[slot] != 0) {
-            if (fresh.hashes[slot] == h && fresh.lengths[slot] == len &&
-                memcmp(fresh.words[slot], data, (size_t)len) == 0) {
-                duplicate = 1;
-                break;
+    for (int k = 0; k < count; k++) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lists[k]); i++) {
+            char *data;
+            Py_ssize_t len;
+            if (PyBytes_AsStringAndSize(PyList_GET_ITEM(lists[k], i), &data, &len) < 0)
+                goto error;
+            uint64_t h = fnv1a(data, len);
+            size_t slot = (size_t)h & fresh.mask;
+            while (fresh.hashes[slot] != 0 &&
+                   !(fresh.hashes[slot] == h && fresh.lengths[slot] == len &&
+                     memcmp(fresh.words[slot], data, (size_t)len) == 0))
+                slot = (slot + 1) & fresh.mask;
+            if (fresh.hashes[slot] == 0) {
+                char *copy = PyMem_Malloc((size_t)len + 1);
+                if (copy == NULL) {
+                    PyErr_NoMemory();
+                    goto error;
+                }
+                memcpy(copy, data, (size_t)len);
+                copy[len] = '\0';
+                fresh.hashes[slot] = h;
+                fresh.words[slot] = copy;
+                fresh.lengths[slot] = len;
             }
-            slot = (slot + 1) & fresh.mask;
+            fresh.flags[slot] |= flags[k];
         }
-        if (duplicate)
-            continue;
-        char *copy = PyMem_Malloc((size_t)len + 1);
-        if (copy == NULL) {
-            wordset_free(&fresh);
-            Py_DECREF(items);
-            PyErr_NoMemory();
-            return -1;
-        }
-        memcpy(copy, data, (size_t)len);
-        copy[len] = '\0';
-        fresh.hashes[slot] = h;
-        fresh.words[slot] = copy;
-        fresh.lengths[slot] = len;
     }
-    Py_DECREF(items);
+    for (int k = 0; k < count; k++)
+        Py_DECREF(lists[k]);
     wordset_free(set);
     *set = fresh;
     return 0;
+error:
+    for (int k = 0; k < count; k++)
+        Py_XDECREF(lists[k]);
+    wordset_free(&fresh);
+    return -1;
 }
 
-static int wordset_has_hashed(const WordSet *set, const char *s, Py_ssize_t n, uint64_t h)
+/* The flags of the word ``s[:n]`` (hash ``h``) in ``set``; 0: in none of its sets. */
+static unsigned char wordset_flags(const WordSet *set, const char *s, Py_ssize_t n, uint64_t h)
 {
     if (set->hashes == NULL)
         return 0;
@@ -121,15 +133,10 @@ static int wordset_has_hashed(const WordSet *set, const char *s, Py_ssize_t n, u
     while (set->hashes[slot] != 0) {
         if (set->hashes[slot] == h && set->lengths[slot] == n &&
             memcmp(set->words[slot], s, (size_t)n) == 0)
-            return 1;
+            return set->flags[slot];
         slot = (slot + 1) & set->mask;
     }
     return 0;
-}
-
-static int wordset_has(const WordSet *set, const char *s, Py_ssize_t n)
-{
-    return wordset_has_hashed(set, s, n, fnv1a(s, n));
 }
 
 static inline int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
@@ -168,7 +175,7 @@ static int has_unusual_caps(const char *s, Py_ssize_t n)
         for (Py_ssize_t k = i; k < j; k++)
             if (is_lower(s[k]))
                 all_upper = 0;
-        if (!all_upper && !wordset_has(&SAFE_CAPS, s + i, j - i))
+        if (!all_upper && !(wordset_flags(&CASED, s + i, j - i, fnv1a(s + i, j - i)) & SAFE_CAP))
             return 1;
         i = j;
     }
@@ -335,10 +342,8 @@ static int few_digits_harmless(const char *s, const char *lb, Py_ssize_t n, Py_s
             j++;
         const char *w = lb + 1 + i;
         Py_ssize_t len = j - i;
-        uint64_t h = fnv1a(w, len);
-        if ((n_digits >= 4 && wordset_has_hashed(&CONTEXT_CUES, w, len, h)) ||
-            wordset_has_hashed(&STREET_WORDS, w, len, h) || wordset_has_hashed(&UNIT_GATE, w, len, h) ||
-            wordset_has_hashed(&ADDRESS_CUES, w, len, h))
+        unsigned char found = wordset_flags(&LOWER, w, len, fnv1a(w, len));
+        if ((n_digits >= 4 && (found & CONTEXT_CUE)) || (found & (STREET_WORD | UNIT_WORD | ADDRESS_CUE)))
             return 0;
         if (len == 2 && w[0] == 'i' && w[1] == 's')
             has_is = 1;
@@ -396,15 +401,16 @@ static int cannot_hold(PyObject *text)
         }
         const char *low = lb + 1 + i;
         Py_ssize_t len = j - i;
-        uint64_t h = fnv1a(low, len);
-        if (wordset_has_hashed(&TRIGGERS, low, len, h))
+        unsigned char found = wordset_flags(&LOWER, low, len, fnv1a(low, len));
+        if (found & TRIGGER)
             verdict = 0;
-        else if (wordset_has_hashed(&LOWER_NAMES, low, len, h))
+        else if (found & LOWER_NAME)
             check_lower_names = 1;
         if (word_upper) {
-            if (wordset_has(&STREET_SUFFIXES, s + i, len))
+            unsigned char cased = wordset_flags(&CASED, s + i, len, fnv1a(s + i, len));
+            if (cased & STREET_SUFFIX)
                 verdict = 0; /* "Abbey Road" (a text with a capital letter) */
-            else if (is_upper(s[i]) && !word_all_upper && !wordset_has(&SAFE_CAPS, s + i, len))
+            else if (is_upper(s[i]) && !word_all_upper && !(cased & SAFE_CAP))
                 check_caps = 1;
         }
         i = j;
@@ -443,7 +449,7 @@ static int cannot_hold(PyObject *text)
             Py_ssize_t j = i;
             while (j < n && is_letter(s[j]))
                 j++;
-            if (wordset_has(&LOWER_NAMES, lb + 1 + i, j - i)) {
+            if (wordset_flags(&LOWER, lb + 1 + i, j - i, fnv1a(lb + 1 + i, j - i)) & LOWER_NAME) {
                 PyObject *word = PyUnicode_FromStringAndSize(lb + 1 + i, j - i);
                 int fresh = word == NULL ? -1 : !PySet_Contains(seen, word);
                 if (fresh < 0 || (fresh && (PySet_Add(seen, word) < 0 || PyList_Append(hits, word) < 0)))
@@ -597,11 +603,12 @@ static PyObject *py_configure(PyObject *self, PyObject *args, PyObject *kwargs)
         PyErr_SetString(PyExc_TypeError, "configure: min_rule_digits, lower_name_seeds and cue_seeds must be callables");
         return NULL;
     }
-    if (wordset_build(&TRIGGERS, triggers) < 0 || wordset_build(&LOWER_NAMES, lower_names) < 0 ||
-        wordset_build(&SAFE_CAPS, safe_caps) < 0 || wordset_build(&STREET_SUFFIXES, street_suffixes) < 0 ||
-        wordset_build(&CONTEXT_CUES, context_cues) < 0 || wordset_build(&STREET_WORDS, street_words) < 0 ||
-        wordset_build(&UNIT_GATE, unit_gate) < 0 || wordset_build(&ADDRESS_CUES, address_cues) < 0 ||
-        build_suffixes(compound_suffixes) < 0)
+    PyObject *lower_sets[6] = {triggers, lower_names, context_cues, street_words, unit_gate, address_cues};
+    static const unsigned char lower_flags[6] = {TRIGGER, LOWER_NAME, CONTEXT_CUE, STREET_WORD, UNIT_WORD, ADDRESS_CUE};
+    PyObject *cased_sets[2] = {safe_caps, street_suffixes};
+    static const unsigned char cased_flags[2] = {SAFE_CAP, STREET_SUFFIX};
+    if (wordset_build(&LOWER, lower_sets, lower_flags, 6) < 0 ||
+        wordset_build(&CASED, cased_sets, cased_flags, 2) < 0 || build_suffixes(compound_suffixes) < 0)
         return NULL;
     Py_INCREF(min_rule_digits);
     Py_INCREF(lower_seeds);
