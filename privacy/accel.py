@@ -31,6 +31,7 @@ EXTENSIONS: tuple[str, ...] = (
     "privacy._detect",
     "privacy.detectors._names",
     "privacy.detectors._addresses",
+    "privacy.detectors._numbers",
 )
 
 PURE = os.environ.get("LOOPLINE_PRIVACY_PURE", "") == "1"

@@ -96,6 +96,10 @@ RULES: list[IdRule] = [
 ]
 
 
+#: the rules above, as shipped (the compiled twin scans these; other rule sets run in Python)
+BUILTIN_RULES: tuple[IdRule, ...] = tuple(RULES)
+
+
 def register(rule: IdRule) -> None:
     """Add a national identifier rule (e.g. from ``stdnum.<country>``) to every later detection."""
     RULES.append(rule)

@@ -15,11 +15,17 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import cache, lru_cache
+from types import ModuleType
+from typing import Any
 
 import phonenumbers
+from stdnum import exceptions as stdnum_exceptions
 from stdnum import iban as stdnum_iban
+from stdnum.es import ccc as es_ccc
 from stdnum.us import rtn
 
+from privacy.accel import load
+from privacy.detectors import national
 from privacy.detectors.national import clear_caches as clear_national_caches
 from privacy.detectors.national import detect_national_ids, min_rule_digits
 from privacy.spans import Span, lower_same_length
@@ -165,6 +171,14 @@ def _phone(text: str, start: int, end: int, *, region: str, digits: str) -> floa
 @lru_cache(maxsize=4096)
 def _phone_confidence(raw: str, region: str, international: bool, phone_length: bool) -> float:
     # cached per candidate: a conversation repeats the same number; parsing costs ~15 µs
+    fast = _nanp_confidence(raw, region, international, phone_length)
+    if fast is not None:
+        return fast
+    return _phone_confidence_py(raw, region, international, phone_length)
+
+
+def _phone_confidence_py(raw: str, region: str, international: bool, phone_length: bool) -> float:
+    """The reference of :func:`_phone_confidence`: parse, then ask phonenumbers."""
     formatted = any(c in raw for c in " -.()")
     try:
         number = _parse_phone(raw, region)
@@ -203,6 +217,159 @@ def _parse_phone(raw: str, region: str) -> phonenumbers.PhoneNumber:
 
 
 _PHONE_PUNCTUATION = frozenset(" -.()")
+_DROP_PHONE_PUNCTUATION = str.maketrans("", "", " -.()")
+
+
+def _number_descs(
+    region: str,
+) -> tuple[
+    tuple[frozenset[int], re.Pattern[str]] | None,
+    tuple[tuple[frozenset[int], re.Pattern[str]], ...],
+]:
+    """``region``'s number descriptions as phonenumbers' ``_number_type_helper`` reads them: the
+    general one, then every type that makes a number valid, each as (possible lengths, pattern)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return None, ()
+    names = ["premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
+             "uan", "voicemail", "fixed_line"]  # fmt: skip
+    if not meta.same_mobile_and_fixed_line_pattern:  # only then does it look at mobile
+        names.append("mobile")
+
+    def desc(
+        d: phonenumbers.PhoneNumberDesc | None,
+    ) -> tuple[frozenset[int], re.Pattern[str]] | None:
+        if d is None or not d.national_number_pattern:
+            return None  # never matches (_match_national_number)
+        return frozenset(d.possible_length), re.compile(d.national_number_pattern)
+
+    types = tuple(x for x in (desc(getattr(meta, n)) for n in names) if x is not None)
+    return desc(meta.general_desc), types
+
+
+_US_GENERAL, _US_TYPES = _number_descs("US")
+#: the lengths of a national significant number that ``is_possible_number`` accepts for +1 (it
+#: only looks at the length)
+_US_POSSIBLE_LENGTHS = frozenset(
+    n
+    for n in range(1, 18)
+    if phonenumbers.is_possible_number(
+        phonenumbers.PhoneNumber(country_code=1, national_number=int("2" * n))
+    )
+)
+
+
+def _us_valid(nsn: str) -> bool:
+    """``phonenumbers.is_valid_number_for_region(number, "US")`` for a +1 number whose national
+    significant number is ``nsn`` (the same checks, on precompiled patterns)."""
+    if _US_GENERAL is None or not _matches(nsn, _US_GENERAL):
+        return False
+    return any(_matches(nsn, d) for d in _US_TYPES)
+
+
+def _matches(nsn: str, desc: tuple[frozenset[int], re.Pattern[str]]) -> bool:
+    lengths, pattern = desc
+    return (not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn) is not None
+
+
+_US_META = phonenumbers.PhoneMetadata.metadata_for_region("US")
+_US_DESC = _US_META.general_desc if _US_META is not None else None
+_US_LENGTHS: tuple[int, ...] = tuple(_US_DESC.possible_length) if _US_DESC is not None else ()
+_US_LOCAL_LENGTHS: tuple[int, ...] = (
+    tuple(_US_DESC.possible_length_local_only) if _US_DESC is not None else ()
+)
+#: the shortcut for numbers starting with 1 follows the parser's steps for these prefixes only
+_LEADING_ONE_OK = (
+    _US_META is not None
+    and _US_GENERAL is not None
+    and _US_META.country_code == 1
+    and _US_META.international_prefix == "011"
+    and _US_META.national_prefix_for_parsing == "1"
+    and not _US_META.national_prefix_transform_rule
+    and bool(_US_LENGTHS)
+)
+
+
+def _us_general(number: str) -> bool:
+    """``_match_national_number(number, general_desc, False)``: the pattern alone."""
+    return _US_GENERAL is not None and _US_GENERAL[1].fullmatch(number) is not None
+
+
+def _us_strip_prefix(number: str) -> str:
+    """``_maybe_strip_national_prefix_carrier_code(number, US)``'s number (prefix "1", no
+    transform rule): kept when it is viable as is and would not be once stripped."""
+    if not number.startswith("1"):
+        return number
+    if _us_general(number) and not _us_general(number[1:]):
+        return number
+    return number[1:]
+
+
+def _us_length(number: str) -> str:
+    """``_test_number_length(number, US)`` (the general description's lengths)."""
+    lengths = _US_LENGTHS
+    n = len(number)
+    if lengths[0] == -1:
+        return "invalid"
+    if n in _US_LOCAL_LENGTHS:
+        return "local"
+    if lengths[0] == n:
+        return "possible"
+    if lengths[0] > n:
+        return "too_short"
+    if lengths[-1] < n:
+        return "too_long"
+    return "possible" if n in lengths[1:] else "invalid"
+
+
+def _us_nsn_after_one(digits: str) -> str | None:
+    """The national significant number ``phonenumbers.parse(raw, "US")`` gives for national
+    digits starting with 1 (None: it raises): the country code 1 is taken off when the rest is
+    viable and the whole is not (or the whole is too long), then the national prefix 1 when
+    what is left keeps a possible length."""
+    rest = _us_strip_prefix(digits[1:])
+    if (not _us_general(digits) and _us_general(rest)) or _us_length(digits) == "too_long":
+        number = rest
+    else:
+        number = digits
+    if len(number) < 2:
+        return None
+    stripped = _us_strip_prefix(number)
+    if _us_length(stripped) not in ("too_short", "local", "invalid"):
+        number = stripped
+    if not 2 <= len(number) <= 17:
+        return None
+    return number
+
+
+def _nanp_confidence(
+    raw: str, region: str, international: bool, phone_length: bool
+) -> float | None:
+    """:func:`_phone_confidence_py` without the parser for a US candidate written nationally
+    (7–15 ASCII digits and `` -.()``, not starting with the international prefix 011):
+    ``phonenumbers.parse`` keeps such a number's digits whole (with its leading zeros) as the
+    national significant number, or, when they start with 1, takes off a country code or
+    national prefix as :func:`_us_nsn_after_one` says; None for every other candidate
+    (``tests/unit/privacy/test_accel_numbers.py`` compares both on generated candidates)."""
+    if region not in _NANP_REGIONS:
+        return None
+    digits = raw.translate(_DROP_PHONE_PUNCTUATION)
+    if not (7 <= len(digits) <= 15 and digits.isascii() and digits.isdigit()):
+        return None
+    if digits.startswith("011"):
+        return None
+    nsn: str | None = digits
+    if digits[0] == "1":
+        if not _LEADING_ONE_OK:
+            return None
+        nsn = _us_nsn_after_one(digits)
+    if nsn is not None and _us_valid(nsn):
+        return 0.9
+    if (nsn is not None and len(nsn) in _US_POSSIBLE_LENGTHS) or international:
+        return 0.75
+    if len(digits) != len(raw) and phone_length:  # formatted
+        return 0.6
+    return 0.0
 
 
 def clear_caches() -> None:
@@ -249,7 +416,26 @@ def detect_numbers(
     ``n_digits`` (how many digits the text holds) gates the detectors: each needs a minimum
     (phones and long numbers 7, national ids per rule, IPv4 and context numbers 4);
     ``words`` (the letter runs of ``lowered``) gates the ones that need a cue word.
+    With the compiled twin built, ``_numbers.detect_numbers`` answers: it scans the text in C
+    and passes every call it cannot take to :func:`_detect_numbers_py`, the reference (same
+    arguments, same result).
     """
+    if _C is not None:
+        return _C.detect_numbers(  # type: ignore[no-any-return]
+            text, region=region, lowered=lowered, n_digits=n_digits, words=words
+        )
+    return _detect_numbers_py(text, region=region, lowered=lowered, n_digits=n_digits, words=words)
+
+
+def _detect_numbers_py(
+    text: str,
+    *,
+    region: str = "US",
+    lowered: str | None = None,
+    n_digits: int | None = None,
+    words: set[str] | frozenset[str] | None = None,
+) -> list[Span]:
+    """The reference of :func:`detect_numbers` (every text; the only path without the twin)."""
     if n_digits is None:
         n_digits = sum(c.isdigit() for c in text)
     out: list[Span] = []
@@ -374,7 +560,67 @@ def _ibans(text: str) -> list[Span]:
 def _iban_valid(candidate: str) -> bool:
     # cached per candidate: python-stdnum's check (registry lookup, per-country structure and
     # national check digits) costs up to ~90 µs, and a customer repeats the same IBAN
+    fast = _iban_valid_fast(candidate)
+    if fast is not None:
+        return fast
     return bool(stdnum_iban.is_valid(candidate))
+
+
+_IBAN_FAST_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -")
+
+
+def _iban_valid_fast(candidate: str) -> bool | None:
+    """``stdnum.iban.is_valid(candidate)`` for an upper-case candidate of letters, digits, spaces
+    and hyphens (None for any other): the same steps (mod 97-10, the country's registry entry,
+    its BBAN structure, the country's own module), with the per-country parts looked up once."""
+    if not _IBAN_FAST_CHARS.issuperset(candidate):
+        return None
+    number = candidate.replace(" ", "").replace("-", "")  # stdnum's compact() on these
+    if len(number) < 4:
+        return None
+    if int((number[4:] + number[:4]).translate(_BASE36)) % 97 != 1:
+        return False
+    country = _iban_country(number[:2])
+    if country is None:
+        return None
+    structure, module = country
+    if structure is None:  # no such country
+        return False
+    if not structure.match(number[4:]):
+        return False
+    if module is not None:
+        tail = _IBAN_COUNTRY_TAILS.get(number[:2])
+        try:
+            if tail is not None:
+                tail(number)
+            else:
+                module.validate(number)
+        except stdnum_exceptions.ValidationError:
+            return False
+    return True
+
+
+#: what a country's ``validate`` checks after ``iban.validate(number, check_country=False)``
+#: (already done above), for the countries whose own check is cheap but whose re-validation is
+#: not: ``stdnum.es.iban.validate`` is ``ccc.validate(to_ccc(number))`` after it
+_IBAN_COUNTRY_TAILS = {"ES": lambda number: es_ccc.validate(number[4:])}
+
+
+@cache
+def _iban_country(country: str) -> tuple[re.Pattern[str] | None, Any] | None:
+    """What ``stdnum.iban.validate`` looks up for ``country``: the BBAN structure (None: no such
+    country) and the country's module; None when the private registry has another shape."""
+    try:
+        info = stdnum_iban._ibandb.info(country)  # type: ignore[attr-defined]
+        if not info or info[0][0] != country:
+            return None
+        if not info[0][1]:
+            return None, None
+        structure = stdnum_iban._struct_to_re(info[0][1].get("bban", ""))  # type: ignore[attr-defined]
+        module = stdnum_iban._get_cc_module(country)  # type: ignore[attr-defined]
+        return structure, module
+    except Exception:  # a private registry: if its shape changes, use stdnum itself
+        return None
 
 
 def _end_after_alnums(raw: str, count: int) -> int:
@@ -450,3 +696,43 @@ def _context_numbers(text: str) -> list[Span]:
             conf = 0.95 if rtn.is_valid(re.sub(r"\D", "", value)) else 0.7
         out.append(Span(m.start("value"), m.start("value") + len(value), kind, "context", conf))
     return out
+
+
+def _load_twin() -> ModuleType | None:
+    """The compiled twin, set up with this module's verifiers; None when it is not built, pure
+    Python is asked for, or it was written for other patterns than the ones above."""
+    twin = load("privacy.detectors._numbers")
+    if twin is None:
+        return None
+    patterns = {
+        "_DATE": _DATE, "_GAP_OK": _GAP_OK, "_CHAIN": _CHAIN, "_EXT": _EXT, "_IPV4": _IPV4,
+        "_IPV6": _IPV6, "_IBAN": _IBAN, "_CONTEXT_NUMBER": _CONTEXT_NUMBER,
+    }  # fmt: skip
+    if {k: p.pattern for k, p in patterns.items()} != twin.PATTERNS or _EXT.flags != (
+        re.IGNORECASE | re.UNICODE
+    ):
+        return None
+    if tuple(r.pattern.pattern for r in national.BUILTIN_RULES) != twin.RULE_PATTERNS:
+        return None
+    twin.setup(
+        Span,
+        _phone_confidence,
+        _iban_valid,
+        iban_length,
+        ipaddress.IPv4Address,
+        ipaddress.IPv6Address,
+        rtn.is_valid,
+        national._validated,
+        detect_national_ids,
+        min_rule_digits,
+        national.BUILTIN_RULES,
+        _CONTEXT_CUE_WORDS,
+        _detect_numbers_py,
+        national,
+    )
+    return twin
+
+
+# the twin dispatches itself (what it can scan in C, the rest to _detect_numbers_py); the
+# function above stays the entry point so that accel.pure_python() can switch it off
+_C = _load_twin()
