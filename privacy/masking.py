@@ -16,12 +16,12 @@ phones keep their last four digits) and ``keep``.
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import ipaddress
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from privacy.batch import detect_many
 from privacy.detect import detect
@@ -95,24 +95,36 @@ CUSTOMER_ID_KIND = "CUSTOMER_ID"
 
 def make_token(key: MaskingKey, kind: str, value: str) -> str:
     """``tok:<kind>:<hmac>``; deterministic per (key, kind, normalised value)."""
-    # a copy of the keyed HMAC state (key already absorbed) per token: the same bytes as
-    # hmac.digest(key.secret, message, "sha256"), ~0.5 µs less per token
-    mac = _keyed_hmac(key.secret).copy()
-    mac.update(f"{kind}\x1f{normalise_value(kind, value)}".encode())
-    return f"tok:{kind.lower()}:{mac.hexdigest()[:TOKEN_HEX_CHARS]}"
+    # HMAC-SHA-256 (RFC 2104) from copies of the two SHA-256 states with the padded key already
+    # absorbed: the same bytes as hmac.digest(key.secret, message, "sha256"), a third of its
+    # cost per token
+    inner, outer = _keyed_states(key.secret)
+    inner = inner.copy()
+    inner.update(f"{kind}\x1f{normalise_value(kind, value)}".encode())
+    outer = outer.copy()
+    outer.update(inner.digest())
+    return f"tok:{kind.lower()}:{outer.hexdigest()[:TOKEN_HEX_CHARS]}"
 
 
-_KEYED: dict[bytes, hmac.HMAC] = {}
+_KEYED: dict[bytes, tuple[Any, Any]] = {}
+_BLOCK = 64  # SHA-256's block size
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
 
 
-def _keyed_hmac(secret: bytes) -> hmac.HMAC:
-    """An HMAC-SHA-256 state with ``secret`` absorbed and no message yet (one per key)."""
-    mac = _KEYED.get(secret)
-    if mac is None:
+def _keyed_states(secret: bytes) -> tuple[Any, Any]:
+    """SHA-256 states that have absorbed ``secret`` XOR ipad and XOR opad (one pair per key)."""
+    states = _KEYED.get(secret)
+    if states is None:
         if len(_KEYED) >= 8:  # keys rotate rarely; keep only a few
             _KEYED.clear()
-        mac = _KEYED[secret] = hmac.new(secret, digestmod="sha256")
-    return mac
+        block = hashlib.sha256(secret).digest() if len(secret) > _BLOCK else secret
+        block = block.ljust(_BLOCK, b"\0")
+        states = _KEYED[secret] = (
+            hashlib.sha256(block.translate(_IPAD)),
+            hashlib.sha256(block.translate(_OPAD)),
+        )
+    return states
 
 
 def partial(kind: str, value: str) -> str:
@@ -127,8 +139,9 @@ def partial(kind: str, value: str) -> str:
     return f"<{kind}>"
 
 
-@dataclass(frozen=True, slots=True)
-class MaskResult:
+class MaskResult(NamedTuple):
+    """A masked text and the spans replaced (offsets on the input text)."""
+
     text: str
     spans: list[Span]
 

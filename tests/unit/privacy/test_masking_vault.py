@@ -107,7 +107,8 @@ def test_tokens_are_the_one_shot_hmac_of_kind_and_normalised_value_for_every_key
 
     from privacy.masking import TOKEN_HEX_CHARS, make_token, normalise_value
 
-    for secret in (b"\x01" * 32, b"\x02" * 32, b"\x01" * 32):  # a key change, and back
+    # a key change and back; keys of one block, and longer than a block (hashed first)
+    for secret in (b"\x01" * 32, b"\x02" * 32, b"\x01" * 32, b"k" * 64, b"long" * 40):
         key = MaskingKey(secret, source="test")
         for kind, value in (("EMAIL", "Ann@Example.org"), ("PHONE", "212-555-0143")):
             message = f"{kind}\x1f{normalise_value(kind, value)}".encode()
