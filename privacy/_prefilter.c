@@ -7,7 +7,6 @@
  * an account or address word, a lowercase first name, a name cue, hyphen/apostrophe-joined
  * capitalised words) call back into Python, only for the texts that need them.
  */
-#define _GNU_SOURCE /* memmem */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
@@ -144,13 +143,6 @@ static inline int is_lower(char c) { return c >= 'a' && c <= 'z'; }
 static inline int is_letter(char c) { return is_upper(c) || is_lower(c); }
 static inline char to_lower(char c) { return is_upper(c) ? (char)(c + 32) : c; }
 
-static int contains(const char *s, Py_ssize_t n, const char *needle, Py_ssize_t m)
-{
-    if (n < m || m <= 0)
-        return 0;
-    return memmem(s, (size_t)n, needle, (size_t)m) != NULL;
-}
-
 /* names.unusual_caps(text) != [] on ASCII: some token of names._CAP_WORD_ASCII
  * ([A-Z] not after [A-Za-z0-9_'-], letters, then groups of ' or - and letters) is neither in the
  * safe capitalised words nor all upper case. */
@@ -198,25 +190,20 @@ static int starts_with(const char *s, Py_ssize_t n, const char *prefix)
     return 1;
 }
 
-/* prefilter._CUE_START.search(lb) is not None, for the letters buffer ``lb`` of length ``n``. */
-static int has_cue_start(const char *lb, Py_ssize_t n)
+/* Whether one of prefilter._CUE_START's alternatives starts at ``w``, a word start of the
+ * letters buffer (so right after one of its spaces: where that pattern can match), ``left``
+ * bytes before the buffer's end. */
+static int cue_at(const char *w, Py_ssize_t left)
 {
-    for (Py_ssize_t i = 0; i + 1 < n; i++) {
-        if (lb[i] != ' ')
-            continue;
-        const char *w = lb + i + 1;
-        Py_ssize_t left = n - i - 1;
-        switch (w[0]) {
-        case 'n': case 'c': case 's': case 'r': case 'd': case 'i': case 't': case 'a':
-            for (size_t k = 0; k < N_CUE_STARTS; k++)
-                if (CUE_STARTS[k][0] == w[0] && starts_with(w, left, CUE_STARTS[k]))
-                    return 1;
-            break;
-        default:
-            break;
-        }
+    switch (w[0]) {
+    case 'n': case 'c': case 's': case 'r': case 'd': case 'i': case 't': case 'a':
+        for (size_t k = 0; k < N_CUE_STARTS; k++)
+            if (CUE_STARTS[k][0] == w[0] && starts_with(w, left, CUE_STARTS[k]))
+                return 1;
+        return 0;
+    default:
+        return 0;
     }
-    return 0;
 }
 
 /* Call ``fn(*args)`` and return the truth of its result (-1 on error); steals nothing. */
@@ -359,20 +346,6 @@ static int cannot_hold(PyObject *text)
 {
     const char *s = (const char *)PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    Py_ssize_t n_digits = 0, hyphen_or_apostrophe = 0, has_upper = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '@')
-            return 0;
-        if (c >= '0' && c <= '9')
-            n_digits++;
-        else if (c == '-' || c == '\'')
-            hyphen_or_apostrophe = 1;
-        else if (is_upper(c))
-            has_upper = 1;
-    }
-    if (n_digits >= 7 || contains(s, n, " dot ", 5))
-        return 0;
     /* the lowercase letters buffer with a leading space: lb[0] = ' ', lb[i + 1] <- s[i] */
     char stack_buffer[512];
     char *lb = n + 1 <= (Py_ssize_t)sizeof(stack_buffer) ? stack_buffer : PyMem_Malloc((size_t)n + 1);
@@ -381,10 +354,33 @@ static int cannot_hold(PyObject *text)
         return -1;
     }
     int verdict = 1;
-    int check_lower_names = 0, check_cue = 0, check_caps = 0;
+    Py_ssize_t n_digits = 0, hyphen_or_apostrophe = 0, has_upper = 0;
     lb[0] = ' ';
-    for (Py_ssize_t i = 0; i < n; i++)
-        lb[i + 1] = is_letter(s[i]) ? to_lower(s[i]) : ' ';
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (is_lower(c)) {
+            lb[i + 1] = c;
+            continue;
+        }
+        if (is_upper(c)) {
+            has_upper = 1;
+            lb[i + 1] = (char)(c + 32);
+            continue;
+        }
+        lb[i + 1] = ' ';
+        if (c >= '0' && c <= '9')
+            n_digits++;
+        else if (c == '-' || c == '\'')
+            hyphen_or_apostrophe = 1;
+        else if (c == '@')
+            verdict = 0;
+    }
+    if (!verdict || n_digits >= 7) {
+        if (lb != stack_buffer)
+            PyMem_Free(lb);
+        return 0;
+    }
+    int check_lower_names = 0, check_cue = 0, check_caps = 0;
     for (Py_ssize_t i = 0; i < n && verdict;) {
         if (!is_letter(s[i])) {
             i++;
@@ -392,22 +388,36 @@ static int cannot_hold(PyObject *text)
         }
         Py_ssize_t j = i;
         int word_upper = 0, word_all_upper = 1;
+        /* FNV-1a of the word lowercased and as written, in the same pass */
+        uint64_t h_low = 1469598103934665603ULL, h_cased = h_low;
         while (j < n && is_letter(s[j])) {
             if (is_upper(s[j]))
                 word_upper = 1;
             else
                 word_all_upper = 0;
+            h_low = (h_low ^ (unsigned char)lb[j + 1]) * 1099511628211ULL;
+            h_cased = (h_cased ^ (unsigned char)s[j]) * 1099511628211ULL;
             j++;
         }
+        if (!check_cue)
+            check_cue = cue_at(lb + 1 + i, n - i); /* prefilter._CUE_START at this word */
         const char *low = lb + 1 + i;
         Py_ssize_t len = j - i;
-        unsigned char found = wordset_flags(&LOWER, low, len, fnv1a(low, len));
+        /* " dot " in the text (a spoken e-mail): the word "dot" as written, a space either side */
+        if (len == 3 && i > 0 && j < n && s[i - 1] == ' ' && s[j] == ' ' && s[i] == 'd' &&
+            s[i + 1] == 'o' && s[i + 2] == 't')
+            verdict = 0;
+        /* "d.o.b" in the lowercased text: its "d" ends a word */
+        if (j + 4 <= n && to_lower(s[j - 1]) == 'd' && s[j] == '.' && to_lower(s[j + 1]) == 'o' &&
+            s[j + 2] == '.' && to_lower(s[j + 3]) == 'b')
+            verdict = 0;
+        unsigned char found = wordset_flags(&LOWER, low, len, h_low | 1);
         if (found & TRIGGER)
             verdict = 0;
         else if (found & LOWER_NAME)
             check_lower_names = 1;
         if (word_upper) {
-            unsigned char cased = wordset_flags(&CASED, s + i, len, fnv1a(s + i, len));
+            unsigned char cased = wordset_flags(&CASED, s + i, len, h_cased | 1);
             if (cased & STREET_SUFFIX)
                 verdict = 0; /* "Abbey Road" (a text with a capital letter) */
             else if (is_upper(s[i]) && !word_all_upper && !(cased & SAFE_CAP))
@@ -415,18 +425,6 @@ static int cannot_hold(PyObject *text)
         }
         i = j;
     }
-    if (verdict && contains(lb, n + 1, "d o b", 5)) {
-        /* "d.o.b" in the lowercased text: the letters buffer holds "d o b" wherever it does */
-        for (Py_ssize_t i = 0; i + 5 <= n; i++) {
-            if (to_lower(s[i]) == 'd' && s[i + 1] == '.' && to_lower(s[i + 2]) == 'o' &&
-                s[i + 3] == '.' && to_lower(s[i + 4]) == 'b') {
-                verdict = 0;
-                break;
-            }
-        }
-    }
-    if (verdict)
-        check_cue = has_cue_start(lb, n + 1);
     if (verdict == 1 && n_digits)
         verdict = few_digits_harmless(s, lb, n, n_digits);
     PyObject *lowered = NULL;

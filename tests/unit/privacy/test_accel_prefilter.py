@@ -18,6 +18,8 @@ EDGES = [
     "", "a", "@", " dot ", "D.O.B", "d.o.b.", "1", "1234567", "A", "I", "Mr", "Abbey Road",
     "O'Neil", "Anne-Marie", "x" * 100_000, ("Call Me " * 20_000), "my name is", "i am", "I  am",
     "ask for", "ask formal", "names", "tracy", "don't", "haven't", "12 Elm Road", "top up 25 euros",
+    "a dots b", "x dot y", " dot", "dot ", "a Dot b", "a  dot  b", "xd.o.b", "D.O.B.", "d.o.bx",
+    "d.o", "ad.O.b", "the d. o. b", "dot", "d.o.b",
 ]  # fmt: skip
 
 
