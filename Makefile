@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 # the C twins of the detectors are built by pip install: a changed C file reinstalls too
-CSRC   := $(sort $(wildcard privacy/*.c privacy/detectors/*.c))
+CSRC   := $(sort $(wildcard privacy/*.c privacy/*.h privacy/detectors/*.c))
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(CSRC) | sha256sum | cut -c1-12)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
@@ -20,13 +20,24 @@ help: ## List the targets
 .PHONY: setup
 setup: $(STAMP) system-deps ## Install everything (venv, Python packages, kcat, prometheus); safe to run twice
 
-$(STAMP): pyproject.toml $(CSRC)
+$(STAMP): pyproject.toml $(CSRC) | build-deps
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	# torch first and pinned: a looser requirement would pull a multi-GB CUDA build
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
+
+.PHONY: build-deps
+build-deps: ## Debian packages to build the detectors' C twins: gcc and the Python headers, when missing
+	@missing=""; \
+	command -v cc >/dev/null || missing="$$missing gcc libc6-dev"; \
+	python3 -c "import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
+	  || missing="$$missing python3-dev"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 .PHONY: system-deps
 system-deps: ## Debian packages: kcat (outside Kafka client), prometheus (promtool, server)

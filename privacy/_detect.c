@@ -13,12 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-typedef struct {
-    uint64_t *hashes;
-    char **words;
-    Py_ssize_t *lengths;
-    size_t mask;
-} WordSet;
+#include "_wordset.h"
 
 static WordSet SPOKEN, DOB_CUES;
 static PyObject *NORMALISE, *NORMALISED_IS_CLEAN, *EMAILS, *SPOKEN_EMAILS, *NUMBERS, *DATES,
@@ -26,103 +21,6 @@ static PyObject *NORMALISE, *NORMALISED_IS_CLEAN, *EMAILS, *SPOKEN_EMAILS, *NUMB
 static PyObject *STR_TEXT, *STR_SEG_STARTS, *STR_TO_ORIGINAL, *KW_NUMBERS, *KW_ADDRESSES,
     *KW_NORMALISE;
 static int CONFIGURED = 0;
-
-static uint64_t fnv1a(const char *s, Py_ssize_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h | 1;
-}
-
-static void wordset_free(WordSet *set)
-{
-    if (set->words != NULL)
-        for (size_t i = 0; i <= set->mask; i++)
-            PyMem_Free(set->words[i]);
-    PyMem_Free(set->hashes);
-    PyMem_Free(set->words);
-    PyMem_Free(set->lengths);
-    memset(set, 0, sizeof(*set));
-}
-
-/* Fill ``set`` from an iterable of str (ASCII entries only; others can never match). */
-static int wordset_build(WordSet *set, PyObject *iterable)
-{
-    PyObject *items = PySequence_List(iterable);
-    if (items == NULL)
-        return -1;
-    Py_ssize_t n = PyList_GET_SIZE(items);
-    size_t capacity = 8;
-    while (capacity < (size_t)(2 * n + 1))
-        capacity <<= 1;
-    WordSet fresh = {0};
-    fresh.hashes = PyMem_Calloc(capacity, sizeof(uint64_t));
-    fresh.words = PyMem_Calloc(capacity, sizeof(char *));
-    fresh.lengths = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
-    fresh.mask = capacity - 1;
-    if (fresh.hashes == NULL || fresh.words == NULL || fresh.lengths == NULL)
-        goto nomemory;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *item = PyList_GET_ITEM(items, k);
-        if (!PyUnicode_Check(item)) {
-            PyErr_SetString(PyExc_TypeError, "configure: word sets hold str");
-            goto error;
-        }
-        if (!PyUnicode_IS_ASCII(item))
-            continue;
-        const char *data = (const char *)PyUnicode_DATA(item);
-        Py_ssize_t len = PyUnicode_GET_LENGTH(item);
-        uint64_t h = fnv1a(data, len);
-        size_t slot = (size_t)h & fresh.mask;
-        int duplicate = 0;
-        while (fresh.hashes[slot] != 0) {
-            if (fresh.hashes[slot] == h && fresh.lengths[slot] == len &&
-                memcmp(fresh.words[slot], data, (size_t)len) == 0) {
-                duplicate = 1;
-                break;
-            }
-            slot = (slot + 1) & fresh.mask;
-        }
-        if (duplicate)
-            continue;
-        char *copy = PyMem_Malloc((size_t)len + 1);
-        if (copy == NULL)
-            goto nomemory;
-        memcpy(copy, data, (size_t)len);
-        copy[len] = '\0';
-        fresh.hashes[slot] = h;
-        fresh.words[slot] = copy;
-        fresh.lengths[slot] = len;
-    }
-    Py_DECREF(items);
-    wordset_free(set);
-    *set = fresh;
-    return 0;
-nomemory:
-    PyErr_NoMemory();
-error:
-    wordset_free(&fresh);
-    Py_DECREF(items);
-    return -1;
-}
-
-static int wordset_has(const WordSet *set, const char *s, Py_ssize_t n)
-{
-    if (set->hashes == NULL)
-        return 0;
-    uint64_t h = fnv1a(s, n);
-    size_t slot = (size_t)h & set->mask;
-    while (set->hashes[slot] != 0) {
-        if (set->hashes[slot] == h && set->lengths[slot] == n &&
-            memcmp(set->words[slot], s, (size_t)n) == 0)
-            return 1;
-        slot = (slot + 1) & set->mask;
-    }
-    return 0;
-}
 
 static inline int is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 static inline int is_strip(char c)
@@ -471,7 +369,8 @@ static PyObject *py_configure(PyObject *self, PyObject *args, PyObject *kwargs)
             return NULL;
         }
     }
-    if (wordset_build(&SPOKEN, spoken) < 0 || wordset_build(&DOB_CUES, dob) < 0)
+    static const unsigned char one_set[1] = {1};
+    if (wordset_build(&SPOKEN, &spoken, one_set, 1) < 0 || wordset_build(&DOB_CUES, &dob, one_set, 1) < 0)
         return NULL;
     PyObject **slots[10] = {&NORMALISE, &NORMALISED_IS_CLEAN, &EMAILS, &SPOKEN_EMAILS, &NUMBERS,
                             &DATES, &ADDRESSES, &NAMES, &RESOLVE, &SPAN};
