@@ -882,16 +882,13 @@ static int named_street_anchors(const char *text, Py_ssize_t n, Tables *T, Ancho
 
 /* ---------------------------------------------------------------- extending an anchor */
 
-/* _extend_left: _LEFT_WORD = ([^\W_]+[.]?)([ \t]+|[ \t]*,[ \t]*)$ searched in the 40 characters
- * before start. `$` also matches before a final "\n" (then the match ends one short of start and
- * the new start is one past the word's first character: kept as the reference does). */
+/* _extend_left: _LEFT_WORD = ([^\W_]+[.]?)([ \t]+|[ \t]*,[ \t]*)\Z searched in the 40
+ * characters before start (so the match ends at start itself). */
 static Py_ssize_t extend_left(const char *text, Py_ssize_t start, Tables *T)
 {
     for (int it = 0; it < 4; it++) {
         Py_ssize_t lo = start - LEFT_WINDOW > 0 ? start - LEFT_WINDOW : 0;
         Py_ssize_t E = start;
-        if (E > lo && text[E - 1] == '\n')
-            E--;
         Py_ssize_t t = E;
         int commas = 0;
         while (t > lo && (text[t - 1] == ' ' || text[t - 1] == '\t' || text[t - 1] == ',')) {

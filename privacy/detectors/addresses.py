@@ -224,7 +224,9 @@ _UNIT_WORDS = frozenset(
 )
 
 
-_LEFT_WORD = re.compile(r"([^\W_]+[.]?)([ \t]+|[ \t]*,[ \t]*)$")
+# \Z, not $: "$" also matches before a final newline, and the word on the line above would then
+# be taken in one character short ("Zork \n12 Baker St" masked from "ork")
+_LEFT_WORD = re.compile(r"([^\W_]+[.]?)([ \t]+|[ \t]*,[ \t]*)\Z")
 
 
 def _extend_left(text: str, pos: int, *, common: frozenset[str], streets: frozenset[str]) -> int:

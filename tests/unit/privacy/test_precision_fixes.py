@@ -130,3 +130,19 @@ _CUE = re.compile(
     r"\b(?:name|call|called|text|message|tell|ask|email|speak|this is|i am|i'm|named|dr|mr|mrs|ms)\b",
     re.I,
 )
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Zork \n12 Baker Street", "12 Baker Street"),  # a word on the line above stays out …
+        ("at 7 \n12 Baker Street", "12 Baker Street"),  # … whole, not from its second character
+        ("Ship to Flat 4, 221 Baker Street", "Flat 4, 221 Baker Street"),
+        ("it is 7 Baker Street", "7 Baker Street"),
+    ],
+)
+def test_an_address_is_never_extended_into_part_of_a_word(text: str, address: str) -> None:
+    from privacy.detect import detect
+
+    found = [text[s.start : s.end] for s in detect(text) if s.kind == "ADDRESS"]
+    assert found == [address]
