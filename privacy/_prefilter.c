@@ -185,9 +185,34 @@ static int is_at(const char *s, Py_ssize_t n)
     return 0;
 }
 
+/* The flags of every word of the text (OR-ed) in the lowercase table, and whether "is" is one of
+ * its words (``lb``: the letters buffer). cannot_hold gathers the same while reading the words. */
+static unsigned char text_word_flags(const char *s, const char *lb, Py_ssize_t n, int *has_is)
+{
+    unsigned char flags = 0;
+    *has_is = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        if (!is_letter(s[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        while (j < n && is_letter(s[j]))
+            j++;
+        const char *w = lb + 1 + i;
+        flags |= wordset_flags(&LOWER, w, j - i, fnv1a(w, j - i));
+        if (j - i == 2 && w[0] == 'i' && w[1] == 's')
+            *has_is = 1;
+        i = j;
+    }
+    return flags;
+}
+
 /* prefilter.few_digits_are_harmless(text, text.lower(), n_digits), 1 <= n_digits < 7: no number
- * detector and no numbered address anchor can fire. -1: error. */
-static int few_digits_harmless(const char *s, const char *lb, Py_ssize_t n, Py_ssize_t n_digits)
+ * detector and no numbered address anchor can fire. ``digit_runs``: how many runs of digits the
+ * text holds; ``word_flags`` and ``has_is``: what text_word_flags gives. -1: error. */
+static int few_digits_harmless(const char *s, const char *lb, Py_ssize_t n, Py_ssize_t n_digits,
+                               Py_ssize_t digit_runs, unsigned char word_flags, int has_is)
 {
     PyObject *min_obj = PyObject_CallNoArgs(MIN_RULE_DIGITS);
     if (min_obj == NULL)
@@ -200,32 +225,11 @@ static int few_digits_harmless(const char *s, const char *lb, Py_ssize_t n, Py_s
         return 0;
     if (memchr(s, ':', (size_t)n) != NULL || (n_digits >= 4 && memchr(s, '.', (size_t)n) != NULL))
         return 0;
-    if (iban_candidate(s, n))
+    if (iban_candidate(s, n) || digit_runs >= 2)
         return 0;
-    Py_ssize_t digit_runs = 0;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (is_digit(s[i]) && (i == 0 || !is_digit(s[i - 1])))
-            digit_runs++;
-    if (digit_runs >= 2)
+    if ((n_digits >= 4 && (word_flags & CONTEXT_CUE)) ||
+        (word_flags & (STREET_WORD | UNIT_WORD | ADDRESS_CUE)))
         return 0;
-    int has_is = 0;
-    for (Py_ssize_t i = 0; i < n;) {
-        if (!is_letter(s[i])) {
-            i++;
-            continue;
-        }
-        Py_ssize_t j = i;
-        while (j < n && is_letter(s[j]))
-            j++;
-        const char *w = lb + 1 + i;
-        Py_ssize_t len = j - i;
-        unsigned char found = wordset_flags(&LOWER, w, len, fnv1a(w, len));
-        if ((n_digits >= 4 && (found & CONTEXT_CUE)) || (found & (STREET_WORD | UNIT_WORD | ADDRESS_CUE)))
-            return 0;
-        if (len == 2 && w[0] == 'i' && w[1] == 's')
-            has_is = 1;
-        i = j;
-    }
     if (has_is && is_at(s, n))
         return 0;
     return !compound_hint(s, lb, n);
@@ -244,7 +248,7 @@ static int cannot_hold(PyObject *text)
         return -1;
     }
     int verdict = 1;
-    Py_ssize_t n_digits = 0, hyphen_or_apostrophe = 0, has_upper = 0;
+    Py_ssize_t n_digits = 0, digit_runs = 0, hyphen_or_apostrophe = 0, has_upper = 0;
     lb[0] = ' ';
     for (Py_ssize_t i = 0; i < n; i++) {
         char c = s[i];
@@ -258,8 +262,11 @@ static int cannot_hold(PyObject *text)
             continue;
         }
         lb[i + 1] = ' ';
-        if (c >= '0' && c <= '9')
+        if (c >= '0' && c <= '9') {
             n_digits++;
+            if (i == 0 || !is_digit(s[i - 1]))
+                digit_runs++;
+        }
         else if (c == '-' || c == '\'')
             hyphen_or_apostrophe = 1;
         else if (c == '@')
@@ -270,7 +277,8 @@ static int cannot_hold(PyObject *text)
             PyMem_Free(lb);
         return 0;
     }
-    int check_lower_names = 0, check_cue = 0, check_caps = 0;
+    int check_lower_names = 0, check_cue = 0, check_caps = 0, has_is = 0;
+    unsigned char word_flags = 0; /* every word's flags, for few_digits_harmless */
     for (Py_ssize_t i = 0; i < n && verdict;) {
         if (!is_letter(s[i])) {
             i++;
@@ -302,6 +310,9 @@ static int cannot_hold(PyObject *text)
             s[j + 2] == '.' && to_lower(s[j + 3]) == 'b')
             verdict = 0;
         unsigned char found = wordset_flags(&LOWER, low, len, h_low | 1);
+        word_flags |= found;
+        if (len == 2 && low[0] == 'i' && low[1] == 's')
+            has_is = 1;
         if (found & TRIGGER)
             verdict = 0;
         else if (found & LOWER_NAME)
@@ -316,7 +327,7 @@ static int cannot_hold(PyObject *text)
         i = j;
     }
     if (verdict == 1 && n_digits)
-        verdict = few_digits_harmless(s, lb, n, n_digits);
+        verdict = few_digits_harmless(s, lb, n, n_digits, digit_runs, word_flags, has_is);
     PyObject *lowered = NULL;
     if (verdict == 1 && (check_lower_names || check_cue)) {
         lowered = PyObject_CallMethod(text, "lower", NULL);
@@ -527,7 +538,13 @@ static PyObject *py_few_digits_are_harmless(PyObject *self, PyObject *args)
     lb[0] = ' ';
     for (Py_ssize_t i = 0; i < n; i++)
         lb[i + 1] = is_letter(s[i]) ? to_lower(s[i]) : ' ';
-    int harmless = few_digits_harmless(s, lb, n, n_digits);
+    Py_ssize_t digit_runs = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (is_digit(s[i]) && (i == 0 || !is_digit(s[i - 1])))
+            digit_runs++;
+    int has_is;
+    unsigned char word_flags = text_word_flags(s, lb, n, &has_is);
+    int harmless = few_digits_harmless(s, lb, n, n_digits, digit_runs, word_flags, has_is);
     PyMem_Free(lb);
     if (harmless < 0)
         return NULL;

@@ -9,7 +9,7 @@
  *   [^\W_] = [A-Za-z0-9]; `$` also matches just before a final "\n".
  *
  * detect_addresses(text, lowered=None, *, words=None, digit_runs=None) -> list[Span] is the
- * public function (addresses.py binds it after configure(addresses._tables,
+ * entry point (addresses.detect_addresses calls it, after configure(addresses._tables,
  * addresses._detect_addresses_py)): it runs detect_ascii and hands the call, unchanged, to the
  * reference when that answers None or the call has another shape.
  *

@@ -88,3 +88,12 @@ def test_compiled_detect_all_on_generated_texts() -> None:
         assert fast == reference
 
     check()
+
+
+def test_the_extensions_listed_are_the_ones_pip_builds() -> None:
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[3] / "pyproject.toml"
+    built = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["ext-modules"]
+    assert sorted(m["name"] for m in built) == sorted(accel.EXTENSIONS)
