@@ -2,9 +2,11 @@
 
 The agent only moves records: decode at the edge (bad records → dead letters), load the
 conversation's state from the table, call :func:`~pipelines.escalation.core.step`, store the new
-state, publish decisions and escalations. State expires once a conversation has ended and the
-policy's grace has passed (event time), so the table stays bounded. Policy versions arrive on the
-compacted ``cx.policies.v1`` and are swapped in without a restart.
+state, publish decisions and escalations. Records are taken in small batches, and a batch stores
+each changed conversation's state once (one changelog record, not one per event). State expires
+once a conversation has ended and the policy's grace has passed (event time), so the table stays
+bounded. Policy versions arrive on the compacted ``cx.policies.v1`` and are swapped in without a
+restart.
 
 Safe change (docs/rollout.md): a canary version decides the conversations a hash of their id puts
 in its share; the version is chosen when the worker first sees a conversation and kept in the
@@ -20,6 +22,7 @@ from __future__ import annotations
 import heapq
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import faust
+import faust.streams as faust_streams
 import msgspec
 import yaml
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -58,6 +62,10 @@ from topics.specs import (
 log = logging.getLogger(__name__)
 
 WORKER = "escalation"
+#: Records per batch, and how long a batch waits to fill: a batch writes one changelog record per
+#: conversation instead of one per event, and adds at most this wait to the append → decision time.
+BATCH_MAX = 500
+BATCH_WITHIN_S = 0.01
 TABLE = "escalation-conversations"
 ROUTES_TABLE = "escalation-routes"  # conversation -> "version\x1fshadow version": chosen once
 SHADOW_TABLE = "escalation-shadow"  # conversation -> the shadow version's own state
@@ -162,6 +170,8 @@ class EscalationWorker:
         # replay re-sends the same deterministic ids (deduplicated downstream) instead of losing them.
         self.outbox: list[tuple[str, bytes, bytes]] = []
         self.pending_states: dict[str, ConversationState | None] = {}
+        self.partition_of: dict[str, int] = {}  # conversation -> its input (and changelog) partition
+        self.pending_latency: list[float] = []  # append times of the batch's records that decided
         app = self.app
         raw: dict[str, Any] = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
         self.source = app.topic(INTERACTIONS.name, partitions=INTERACTIONS.partitions, **raw)
@@ -182,9 +192,53 @@ class EscalationWorker:
 
     # --- agents -------------------------------------------------------------------------------------
     async def _process(self, stream: Any) -> None:
-        async for event in stream.events():
-            self.handle_record(event.value, event.message)
-            await self._flush()
+        """Take the records in batches (up to :data:`BATCH_MAX`, or what arrived within
+        :data:`BATCH_WITHIN_S`); Faust acks a batch's records only once this loop has stored its
+        states, so a crash replays the whole batch and the cores' dedupe absorbs it."""
+        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
+            last: dict[int, Any] = {}
+            for event in events:
+                self.handle_record(event.value, event.message)
+                last[event.message.partition] = event
+            await self._flush(last)
+
+    async def _flush(self, last: dict[int, Any]) -> None:
+        """Send the batch's outputs, then store its changed states: one changelog record per
+        conversation and table per batch, not per event.
+
+        Faust writes a key's changelog record to the partition of the stream's *current event*
+        (its ``current_event()`` context variable), which in a batch is not the event that changed
+        the key; so each partition's keys are stored with that partition's last event of the batch
+        set as the current event, and the variable is restored afterwards."""
+        outbox, self.outbox = self.outbox, []
+        for topic, key, value in outbox:
+            await self.out[topic].send(key=key, value=value)
+        now = time.time()
+        for appended in self.pending_latency:
+            self.metrics.processing.observe(max(0.0, now - appended))
+        self.pending_latency.clear()
+        states, self.pending_states = self.pending_states, {}
+        routes, self.pending_routes = self.pending_routes, {}
+        shadows, self.pending_shadow = self.pending_shadow, {}
+        by_partition: dict[int, list[str]] = {}
+        for conversation in {*states, *routes, *shadows}:
+            by_partition.setdefault(self.partition_of[conversation], []).append(conversation)
+        for partition, conversations in by_partition.items():
+            token = faust_streams._current_event.set(weakref.ref(last[partition]))
+            try:
+                for conversation in conversations:
+                    key = conversation.encode()
+                    if conversation in states:
+                        _put(self.table, key, _state_bytes(states[conversation]))
+                    if conversation in routes:
+                        route = routes[conversation]
+                        _put(self.routes, key, None if route is None else "\x1f".join(route).encode())
+                    if conversation in shadows:
+                        _put(self.shadow_table, key, _state_bytes(shadows[conversation]))
+                    if states.get(conversation, False) is None:  # expired: forget where it lives too
+                        self.partition_of.pop(conversation, None)
+            finally:
+                faust_streams._current_event.reset(token)
 
     def handle_record(self, value: bytes | None, message: Any) -> None:
         """:meth:`handle` one consumed record; a record whose processing raises becomes a dead letter."""
@@ -196,31 +250,6 @@ class EscalationWorker:
             self.health.processing_error(INTERACTIONS.name)
             self.guard.processing_failed(value, exc, topic=message.topic, partition=message.partition,
                                          offset=message.offset, key=message.key)
-
-    async def _flush(self) -> None:
-        """Send the record's outputs, then store its new states (changelog), while the record is
-        the stream's current event (the changelog partition is the record's)."""
-        outbox, self.outbox = self.outbox, []
-        for topic, key, value in outbox:
-            await self.out[topic].send(key=key, value=value)
-        pending, self.pending_states = self.pending_states, {}
-        for conversation, state in pending.items():
-            if state is None:
-                self.table.pop(conversation.encode(), None)
-            else:
-                self.table[conversation.encode()] = state.to_bytes()
-        routes, self.pending_routes = self.pending_routes, {}
-        for conversation, route in routes.items():
-            if route is None:
-                self.routes.pop(conversation.encode(), None)
-            else:
-                self.routes[conversation.encode()] = "\x1f".join(route).encode()
-        shadows, self.pending_shadow = self.pending_shadow, {}
-        for conversation, state in shadows.items():
-            if state is None:
-                self.shadow_table.pop(conversation.encode(), None)
-            else:
-                self.shadow_table[conversation.encode()] = state.to_bytes()
 
     async def _follow_policies(self, stream: Any) -> None:
         async for value in stream:
@@ -266,6 +295,7 @@ class EscalationWorker:
             return
         event = self._pseudonymise(event)
         conversation = event.subject
+        self.partition_of[conversation] = partition
         state = self._load(conversation) or ConversationState()
         served, shadow = self._route(conversation)
         policy = served.policy
@@ -377,10 +407,22 @@ class EscalationWorker:
         for escalation in escalations:
             self._send(ESCALATIONS.name, key, encode(escalation))
         if decisions and append_ts:
-            self.metrics.processing.observe(max(0.0, time.time() - append_ts))
+            self.pending_latency.append(append_ts)  # observed once the batch's outputs are sent
 
     def _send(self, topic: str, key: bytes, value: bytes) -> None:
         self.outbox.append((topic, key, value))
+
+
+def _put(table: Any, key: bytes, value: bytes | None) -> None:
+    """Store ``value`` under ``key`` (a changelog record), or delete the key (a tombstone)."""
+    if value is None:
+        table.pop(key, None)
+    else:
+        table[key] = value
+
+
+def _state_bytes(state: ConversationState | None) -> bytes | None:
+    return None if state is None else state.to_bytes()
 
 
 def _stamp(records: list[Any], prompt_version: str) -> list[Any]:

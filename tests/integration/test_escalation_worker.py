@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from loopline.stages.escalation import score
+from pipelines.escalation.worker import ROUTES_TABLE, TABLE
 from pipelines.sources.publish import publish
 from pipelines.sources.simulator import Simulation, SimulationConfig
 from topics.admin import provision
@@ -58,3 +59,14 @@ def test_2000_conversations_escalate_with_high_precision_and_recall(own_broker: 
     decisions = [decode_as(m.value or b"", Decision) for m in read_topic(own_broker, DECISIONS.name)]
     assert len({d.decision_id for d in decisions}) == len(decisions)
     assert {d.action for d in decisions} >= {"automate", "clarify", "handoff"}
+
+    # batches store a conversation's state once per batch, in its own partition's changelog: the
+    # partition that owns the conversation's input, so a restarted worker recovers it there
+    input_partition = {m.key: m.partition for m in read_topic(own_broker, INTERACTIONS.name) if m.key}
+    for table in (TABLE, ROUTES_TABLE):
+        changelog = list(read_topic(own_broker, f"loopline-escalation-{table}-changelog"))
+        assert changelog, table
+        misplaced = [m.key for m in changelog if m.partition != input_partition[m.key]]
+        assert not misplaced, (table, misplaced[:5])
+    state_writes = sum(1 for _ in read_topic(own_broker, f"loopline-escalation-{TABLE}-changelog"))
+    assert state_writes < stats.records / 2, (state_writes, stats.records)
