@@ -10,25 +10,22 @@ join, topic metadata) is not counted.
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 from confluent_kafka import Consumer
 
+from bench import worker_rates
 from pipelines.sources.publish import publish
 from pipelines.sources.simulator import Simulation, SimulationConfig
 from topics.admin import provision
 from topics.broker import EmbeddedBroker
 from topics.specs import INTERACTIONS
 
-ROOT = Path(__file__).resolve().parent.parent
 CONVERSATIONS = 1000
 
 
@@ -52,74 +49,14 @@ def _plain_consumer_eps(bootstrap: str, expected: int) -> float:
     return (seen - 1) / (last - first)
 
 
-def _events_in(url: str) -> float:
+def _worker_eps(bootstrap: str, expected: int, state_dir: Path) -> float:
+    process = worker_rates.start([sys.executable, "-m", "loopline", "run", "slo"], bootstrap=bootstrap,
+                                 state_dir=state_dir)
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            text = response.read().decode()
-    except OSError:
-        return 0.0
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith("loopline_events_in_total{") and 'topic="cx.interactions.v1"' in line)
-
-
-#: A Faust agent that only counts records (same app factory, same metrics endpoint): how much of the
-#: gap to the plain consumer is Faust/aiokafka itself.
-PLAIN_FAUST = """
-import sys
-from pathlib import Path
-from pipelines.app import AppConfig, create_app, run_app
-from pipelines.slo.metrics import PipelineMetrics, new_registry, serve_metrics
-from topics.specs import INTERACTIONS
-bootstrap, state = sys.argv[1], Path(sys.argv[2])
-app = create_app(AppConfig("bench-plain-faust", bootstrap_servers=bootstrap, state_dir=state))
-registry = new_registry()
-health = PipelineMetrics(registry, worker="slo")
-topic = app.topic(INTERACTIONS.name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-async def count(stream):
-    async for _ in stream.events():
-        health.events_in(INTERACTIONS.name)
-app.agent(topic, name="count")(count)
-_, port = serve_metrics(registry, port=0, host="127.0.0.1")
-(state / "workers").mkdir(parents=True, exist_ok=True)
-(state / "workers" / "slo.metrics").write_text(f"http://127.0.0.1:{port}/metrics")
-run_app(app, loglevel="warning")
-"""
-
-
-def _worker_eps(bootstrap: str, expected: int, state_dir: Path, *, plain_faust: bool = False) -> float:
-    env = {**os.environ, "LOOPLINE_BOOTSTRAP_SERVERS": bootstrap, "LOOPLINE_STATE_DIR": str(state_dir),
-           "LOOPLINE_METRICS_PORT": "0", "LOOPLINE_DEV_MODE": "1"}
-    log = (state_dir.parent / f"worker-{plain_faust}.log").open("wb")
-    command = ([sys.executable, "-c", PLAIN_FAUST, bootstrap, str(state_dir)] if plain_faust
-               else [sys.executable, "-m", "loopline", "run", "slo"])
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        announced = state_dir / "workers" / "slo.metrics"
-        deadline = time.monotonic() + 180
-        while not announced.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("slo worker did not start")
-            time.sleep(0.05)
-        url = announced.read_text().strip()
-        first_at = first_count = None
-        while True:
-            count = _events_in(url)
-            now = time.perf_counter()
-            if first_at is None and count > 0:
-                first_at, first_count = now, count
-            if count >= expected and first_at is not None and first_count is not None:
-                return (count - first_count) / (now - first_at)
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"slo worker processed {count} of {expected} records")
-            time.sleep(0.05)
+        return worker_rates.rate(process, announced=state_dir / "workers" / "slo.metrics", expected=expected,
+                                 timeout_s=180)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        worker_rates.stop(process)
 
 
 def run(*, repeats: int = 5) -> list[dict]:
@@ -134,7 +71,7 @@ def run(*, repeats: int = 5) -> list[dict]:
                 stats = publish(records, bootstrap_servers=bootstrap, topic=INTERACTIONS.name)
                 plain.append(_plain_consumer_eps(bootstrap, stats.records))
                 ours.append(_worker_eps(bootstrap, stats.records, Path(tmp) / "state"))
-                faust_plain.append(_worker_eps(bootstrap, stats.records, Path(tmp) / "faust", plain_faust=True))
+                faust_plain.append(worker_rates.faust_counter_eps(bootstrap, stats.records, Path(tmp) / "faust"))
             finally:
                 broker.stop()
     return [{
