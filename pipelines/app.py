@@ -6,12 +6,16 @@ from deterministic output ids and per-conversation dedupe of applied event ids i
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
+
+from topics.reader import log_ends
 
 #: How long the broker may hold a fetch that finds nothing new. Faust fixes it at 1,500 ms, and the
 #: embedded broker holds a fetch for that long rather than answering when a record arrives, so it
@@ -42,6 +46,17 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 class _Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> Any:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def highwaters(self, *partitions: Any) -> Mapping[Any, int]:
+        """The real ends of the partitions' logs. Table recovery reads each changelog up to this:
+        with the embedded broker's watermark (base offset of the last batch + 1), a restarted
+        worker lost the rest of each changelog partition's last batch."""
+        reported = await super().highwaters(*partitions)
+        bootstrap = ",".join(f"{url.host}:{url.port}" for url in self.app.conf.broker)
+        ends = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: log_ends(bootstrap, {(tp.topic, tp.partition): end for tp, end in reported.items()
+                                               if end is not None}))
+        return {tp: ends.get((tp.topic, tp.partition), end) for tp, end in reported.items()}
 
 
 class _Transport(faust_aiokafka.Transport):

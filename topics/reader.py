@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
@@ -75,6 +75,36 @@ def read_topic(
                 yield Message(topic, partition, offset, msg.key(), msg.value(), stamp if kind else None)
     finally:
         consumer.close()
+
+
+def log_ends(bootstrap_servers: str, reported: Mapping[tuple[str, int], int], *, idle_s: float = 0.3,
+             timeout_s: float = 10.0) -> dict[tuple[str, int], int]:
+    """The real end of each ``(topic, partition)`` log, given the high watermarks a broker reported.
+
+    The embedded broker reports the base offset of the last record batch + 1 (see README, "The
+    embedded broker"), so the rest of that batch lies past the watermark. Reading each partition
+    from its reported watermark - 1 until nothing arrives for ``idle_s`` finds the real end; on a
+    broker that reports it right this reads one record per partition and changes nothing."""
+    ends = dict(reported)
+    starts = [TopicPartition(topic, partition, end - 1) for (topic, partition), end in reported.items() if end > 0]
+    if not starts:
+        return ends
+    consumer = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": f"loopline-ends-{uuid.uuid4().hex}",
+                         "enable.auto.commit": False, "enable.partition.eof": False})
+    consumer.assign(starts)
+    deadline = time.monotonic() + timeout_s
+    last_message = time.monotonic()
+    try:
+        while time.monotonic() - last_message < idle_s and time.monotonic() < deadline:
+            for msg in consumer.consume(num_messages=1000, timeout=0.1):
+                if msg.error() is not None:
+                    continue
+                last_message = time.monotonic()
+                tp = (msg.topic() or "", msg.partition() or 0)
+                ends[tp] = max(ends.get(tp, 0), (msg.offset() or 0) + 1)
+    finally:
+        consumer.close()
+    return ends
 
 
 def committed_total(bootstrap_servers: str, group: str, topic: str, *, timeout_s: float = 10.0) -> int:
