@@ -136,6 +136,7 @@ class Policy:
     max_seen_events: int = 1000
     max_customer_turns: int = 12
     grace_after_end_s: float = 1800.0
+    idle_expiry_s: float = 172_800.0  # a conversation with no event for this long (event time) is dropped
     approvals: tuple[dict[str, str], ...] = ()
     source: str = "<memory>"
 
@@ -194,6 +195,15 @@ class _Parser:
             self.bad(f"{path}.{key}", f"expected a number in [{lo}, {hi}]", value)
             return default
         return float(value)
+
+    def idle_expiry(self, state: dict[str, Any], *, grace_s: float) -> float:
+        """``state.idle_expiry_s``: 1 hour to 30 days, and no shorter than the grace after the end
+        (an ended conversation keeps its grace)."""
+        value = self.num(state, "idle_expiry_s", "state", 172_800.0, 3600.0, 30 * 86400.0)
+        if value < grace_s:
+            self.bad("state.idle_expiry_s", f"must be at least state.grace_after_end_s ({grace_s:g})", value)
+            return max(172_800.0, grace_s)
+        return value
 
     def int_(self, obj: dict[str, Any], key: str, path: str, default: int, lo: int, hi: int) -> int:
         value = obj.get(key, default)
@@ -257,6 +267,7 @@ class _Parser:
         handoff = self.mapping(raw.get("handoff"), "handoff")
         fallbacks = self.mapping(raw.get("fallbacks"), "fallbacks")
         state = self.mapping(raw.get("state"), "state")
+        grace_s = self.num(state, "grace_after_end_s", "state", 1800.0, 0.0, 7 * 86400.0)
         messages = self.mapping(fallbacks.get("messages"), "fallbacks.messages")
         for key, text in messages.items():
             if not isinstance(text, str):
@@ -293,7 +304,8 @@ class _Parser:
             messages={str(k): str(v) for k, v in messages.items()},
             max_seen_events=self.int_(state, "max_seen_events", "state", 1000, 10, 100_000),
             max_customer_turns=self.int_(state, "max_customer_turns", "state", 12, 3, 200),
-            grace_after_end_s=self.num(state, "grace_after_end_s", "state", 1800.0, 0.0, 7 * 86400.0),
+            grace_after_end_s=grace_s,
+            idle_expiry_s=self.idle_expiry(state, grace_s=grace_s),
             approvals=tuple(cast(dict[str, str], a) for a in approvals),
             source=self.source,
         )

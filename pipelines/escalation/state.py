@@ -86,9 +86,18 @@ class ConversationState(msgspec.Struct):
         except msgspec.MsgspecError as exc:
             raise StateError(f"conversation state: cannot decode {len(raw)} bytes: {exc}") from exc
 
-    def expired(self, now_ms: int, *, grace_ms: int) -> bool:
-        """True once the conversation ended more than ``grace_ms`` ago (the table may drop it)."""
-        return self.ended_ms is not None and now_ms - self.ended_ms > grace_ms
+    def expired(self, now_ms: int, *, grace_ms: int, idle_ms: int | None = None) -> bool:
+        """True once the conversation ended more than ``grace_ms`` ago, or (with ``idle_ms``) had no
+        event for more than ``idle_ms``: a conversation that never ended, or a state that a late
+        event (an outcome hours after the end) opened again after the first one expired."""
+        if self.ended_ms is not None and now_ms - self.ended_ms > grace_ms:
+            return True
+        return idle_ms is not None and now_ms - self.last_ms > idle_ms
+
+    def expires_at(self, *, grace_ms: int, idle_ms: int) -> int:
+        """The first event time (ms) at which :meth:`expired` holds."""
+        idle = self.last_ms + idle_ms + 1
+        return idle if self.ended_ms is None else min(idle, self.ended_ms + grace_ms + 1)
 
 
 _encoder = msgspec.msgpack.Encoder()

@@ -23,7 +23,7 @@ import heapq
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,19 +124,34 @@ class PolicySlot:
 
 @dataclass
 class PartitionClock:
-    """Event-time watermark of one partition, with the conversations due for expiry or SLA checks."""
+    """Event-time watermark of one partition, with the conversations due for expiry or SLA checks.
+
+    Each conversation is on the heap once, at its earliest due time: a later due time is not pushed
+    (the conversation is looked at when the earlier one comes and put back for its next), so the
+    heap grows with conversations, not with events."""
 
     watermark_ms: int = 0
     due: list[tuple[int, str]] = field(default_factory=list)  # (due_ms, conversation id)
+    next_due: dict[str, int] = field(default_factory=dict)  # conversation id -> its live heap entry
 
     def schedule(self, due_ms: int, key: str) -> None:
-        heapq.heappush(self.due, (due_ms, key))
+        current = self.next_due.get(key)
+        if current is None or due_ms < current:
+            self.next_due[key] = due_ms
+            heapq.heappush(self.due, (due_ms, key))
 
     def pop_due(self) -> list[str]:
         keys = []
         while self.due and self.due[0][0] <= self.watermark_ms:
-            keys.append(heapq.heappop(self.due)[1])
+            due_ms, key = heapq.heappop(self.due)
+            if self.next_due.get(key) == due_ms:  # else superseded by an earlier entry already taken
+                del self.next_due[key]
+                keys.append(key)
         return keys
+
+    def clear(self) -> None:
+        self.due.clear()
+        self.next_due.clear()
 
 
 class EscalationWorker:
@@ -184,6 +199,7 @@ class EscalationWorker:
                                 key_type=bytes, value_type=bytes)
         self.shadow_table = app.Table(SHADOW_TABLE, default=None, partitions=INTERACTIONS.partitions,
                                       key_type=bytes, value_type=bytes)
+        self.table.on_recover(self._after_recovery)
         self.pending_routes: dict[str, tuple[str, str] | None] = {}
         self.pending_shadow: dict[str, ConversationState | None] = {}
         self.guard = EdgeGuard(WORKER, self._send)
@@ -309,11 +325,40 @@ class EscalationWorker:
             self._shadow(conversation, event, shadow, decisions)
         clock = self.clocks.setdefault(partition, PartitionClock())
         clock.watermark_ms = max(clock.watermark_ms, int(event.time.timestamp() * 1000))
-        if result.state.ended_ms is not None:
-            clock.schedule(result.state.ended_ms + int(policy.grace_after_end_s * 1000) + 1, conversation)
-        if result.state.escalation is not None and not result.state.escalation.accepted:
-            clock.schedule(result.state.escalation.deadline_ms, conversation)
+        _schedule(clock, conversation, result.state, policy)
         self._housekeeping(clock)
+
+    def reschedule(self, recovered: Iterable[tuple[str, int, ConversationState]]) -> int:
+        """Rebuild every partition's due list from the table's conversations ``(id, partition,
+        state)``: after a restart or a rebalance, a conversation that ended (or went quiet) before
+        it still expires once its partition's event time passes the grace (or the idle limit), and a
+        handoff nobody accepted still re-emits. Watermarks are kept. Returns how many were put back."""
+        for clock in self.clocks.values():
+            clock.clear()
+        scheduled = 0
+        for conversation, partition, state in recovered:
+            self.partition_of[conversation] = partition
+            clock = self.clocks.setdefault(partition, PartitionClock())
+            route = self._load_route(conversation)
+            _schedule(clock, conversation, state,
+                      self.router.route(conversation, pinned=route[0] if route else None).policy)
+            scheduled += 1
+        return scheduled
+
+    async def _after_recovery(self) -> None:
+        """Faust's table recovery callback (start and every rebalance): :meth:`reschedule` from
+        the recovered conversations. The in-memory store knows the partition of every key it read
+        from the changelog; keys this process stored itself are in :attr:`partition_of`."""
+        recovered_partition = getattr(self.table.data, "_key_partition", {})
+        entries = []
+        for key, raw in list(self.table.data.items()):
+            conversation = key.decode()
+            partition = self.partition_of.get(conversation, recovered_partition.get(key))
+            if partition is None or raw is None:
+                continue
+            entries.append((conversation, partition, ConversationState.from_bytes(raw)))
+        log.info("escalation: %d conversations back on their partitions' due lists after recovery",
+                 self.reschedule(entries))
 
     def _route(self, conversation: str) -> tuple[Served, Served | None]:
         """The version deciding this conversation (chosen at its first event, then kept) and its shadow."""
@@ -344,7 +389,8 @@ class EscalationWorker:
                                            d.routed, d.shadow).inc()
 
     def _housekeeping(self, clock: PartitionClock) -> None:
-        """SLA re-emits for handoffs nobody accepted, and expiry of ended conversations."""
+        """SLA re-emits for handoffs nobody accepted, and expiry: of ended conversations after the
+        grace, of any conversation after :attr:`Policy.idle_expiry_s` without an event."""
         now = datetime.fromtimestamp(clock.watermark_ms / 1000, tz=UTC)
         for conversation in clock.pop_due():
             state = self._load(conversation)
@@ -353,7 +399,8 @@ class EscalationWorker:
             route = self._load_route(conversation)
             served = self.router.route(conversation, pinned=route[0] if route else None)
             policy = served.policy
-            if state.expired(clock.watermark_ms, grace_ms=int(policy.grace_after_end_s * 1000)):
+            if state.expired(clock.watermark_ms, grace_ms=int(policy.grace_after_end_s * 1000),
+                             idle_ms=int(policy.idle_expiry_s * 1000)):
                 self.pending_states[conversation] = None
                 self.pending_routes[conversation] = None
                 self.pending_shadow[conversation] = None
@@ -364,8 +411,7 @@ class EscalationWorker:
                 self._store(conversation, result.state)
                 self._publish(conversation, [], _stamp(result.escalations, served.prompt_version), None,
                               channel=state.channel)
-                if result.state.escalation is not None and not result.state.escalation.accepted:
-                    clock.schedule(result.state.escalation.deadline_ms, conversation)
+            _schedule(clock, conversation, result.state, policy)
 
     def _pseudonymise(self, event: Event) -> Event:
         if isinstance(event, ConversationStartedEvent):
@@ -411,6 +457,15 @@ class EscalationWorker:
 
     def _send(self, topic: str, key: bytes, value: bytes) -> None:
         self.outbox.append((topic, key, value))
+
+
+def _schedule(clock: PartitionClock, conversation: str, state: ConversationState, policy: Policy) -> None:
+    """Put the conversation on its partition's due list for the first of: its expiry (grace after the
+    end, or idle), its unaccepted handoff's SLA deadline."""
+    due = state.expires_at(grace_ms=int(policy.grace_after_end_s * 1000), idle_ms=int(policy.idle_expiry_s * 1000))
+    if state.escalation is not None and not state.escalation.accepted:
+        due = min(due, state.escalation.deadline_ms)
+    clock.schedule(due, conversation)
 
 
 def _put(table: Any, key: bytes, value: bytes | None) -> None:

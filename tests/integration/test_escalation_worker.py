@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections import Counter, defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from loopline.stages.escalation import score
+from pipelines.escalation.state import ConversationState
 from pipelines.escalation.worker import ROUTES_TABLE, TABLE
 from pipelines.sources.publish import publish
-from pipelines.sources.simulator import Simulation, SimulationConfig
+from pipelines.sources.simulator import DEFAULT_START, Simulation, SimulationConfig
 from topics.admin import provision
 from topics.codec import decode_as
 from topics.outputs import Decision, Escalation
@@ -70,3 +73,48 @@ def test_2000_conversations_escalate_with_high_precision_and_recall(own_broker: 
         assert not misplaced, (table, misplaced[:5])
     state_writes = sum(1 for _ in read_topic(own_broker, f"loopline-escalation-{TABLE}-changelog"))
     assert state_writes < stats.records / 2, (state_writes, stats.records)
+
+
+def _live_states(bootstrap: str) -> dict[bytes, ConversationState]:
+    """The escalation table as a restarted worker would recover it: the last changelog record per key,
+    tombstones dropped."""
+    last: dict[bytes, bytes | None] = {}
+    for message in read_topic(bootstrap, f"loopline-escalation-{TABLE}-changelog"):
+        if message.key is not None:
+            last[message.key] = message.value
+    return {key: ConversationState.from_bytes(value) for key, value in last.items() if value is not None}
+
+
+def test_state_expires_across_a_restart_and_late_events_leave_none_behind(own_broker: str, run_worker, wait_committed) -> None:  # type: ignore[no-untyped-def]
+    """The table stays bounded when (1) the worker restarts while ended conversations are still
+    in their grace, and (2) an outcome arrives after its conversation's state has gone."""
+    provision(own_broker)
+    records = list(Simulation(SimulationConfig(conversations=150, seed=31, late_share=0.0)).records())
+    cutoff = max(r.time for r in records if json.loads(r.value)["type"] != "cx.outcome.recorded")
+    early = [r for r in records if r.time <= cutoff]
+    late = [r for r in records if r.time > cutoff]  # outcomes recorded after the last conversation ended
+    assert len(late) > 20
+    first = publish(early, bootstrap_servers=own_broker, topic=INTERACTIONS.name)
+    worker = run_worker("escalation", own_broker, "--lexical")
+    wait_committed(own_broker, "loopline-escalation", first.records, worker, timeout_s=300)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=60) == 0
+    in_grace = {key for key, state in _live_states(own_broker).items() if state.ended_ms is not None}
+    assert len(in_grace) > 50, "the first run stops with many ended conversations still in their grace"
+
+    # restart; three days of event time later on every partition, then the first day's late outcomes
+    later = SimulationConfig(conversations=150, seed=32, late_share=0.0, start=DEFAULT_START + timedelta(days=3))
+    second = publish(Simulation(later).records(), bootstrap_servers=own_broker, topic=INTERACTIONS.name)
+    third = publish(late, bootstrap_servers=own_broker, topic=INTERACTIONS.name)
+    worker = run_worker("escalation", own_broker, "--lexical")
+    wait_committed(own_broker, "loopline-escalation", first.records + second.records + third.records, worker,
+                   timeout_s=300)
+
+    first_day = {r.key.encode() for r in records}
+    left = first_day & set(_live_states(own_broker))
+    assert not left, f"{len(left)} conversations of the first day are still in the table"
+    assert in_grace <= first_day
+    routes: dict[bytes, bytes | None] = {}
+    for message in read_topic(own_broker, f"loopline-escalation-{ROUTES_TABLE}-changelog"):
+        routes[message.key or b""] = message.value
+    assert not [key for key in first_day if routes.get(key) is not None], "routes expire with their states"

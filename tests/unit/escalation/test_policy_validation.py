@@ -78,3 +78,19 @@ def test_validate_dir_reports_kb_and_policy_problems(tmp_path: Path) -> None:
     assert any("triggers.human_request.threshold: expected a number in [0.0, 1.0] (value: 1.5)" in p for p in problems)
     assert any("approved_by: an approved article names its approver" in p for p in problems)
     assert any("intents[0]: unknown intent (value: 'nope')" in p for p in problems)
+
+
+def test_idle_expiry_shorter_than_the_grace_or_out_of_range_is_reported() -> None:
+    raw = _raw()
+    raw["state"]["grace_after_end_s"] = 7200
+    raw["state"]["idle_expiry_s"] = 5000
+    assert any("p.yaml: state.idle_expiry_s: must be at least state.grace_after_end_s (7200)" in p
+               and "(value: 5000" in p for p in _problems(raw))
+    raw["state"]["idle_expiry_s"] = 60 * 86400
+    assert any("state.idle_expiry_s: expected a number in" in p and "(value: 5184000)" in p for p in _problems(raw))
+
+
+def test_idle_expiry_defaults_to_two_days() -> None:
+    raw = _raw()
+    raw["state"].pop("idle_expiry_s", None)
+    assert parse_policy(raw, source="p.yaml").idle_expiry_s == 172_800.0
