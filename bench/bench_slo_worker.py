@@ -49,16 +49,6 @@ def _plain_consumer_eps(bootstrap: str, expected: int) -> float:
     return (seen - 1) / (last - first)
 
 
-def _worker_eps(bootstrap: str, expected: int, state_dir: Path) -> float:
-    process = worker_rates.start([sys.executable, "-m", "loopline", "run", "slo"], bootstrap=bootstrap,
-                                 state_dir=state_dir)
-    try:
-        return worker_rates.rate(process, announced=state_dir / "workers" / "slo.metrics", expected=expected,
-                                 timeout_s=180)
-    finally:
-        worker_rates.stop(process)
-
-
 def run(*, repeats: int = 5) -> list[dict]:
     records = list(Simulation(SimulationConfig(conversations=CONVERSATIONS, seed=1)).records())
     ours, plain, faust_plain = [], [], []
@@ -70,7 +60,9 @@ def run(*, repeats: int = 5) -> list[dict]:
                 provision(bootstrap)
                 stats = publish(records, bootstrap_servers=bootstrap, topic=INTERACTIONS.name)
                 plain.append(_plain_consumer_eps(bootstrap, stats.records))
-                ours.append(_worker_eps(bootstrap, stats.records, Path(tmp) / "state"))
+                ours.append(worker_rates.measure([sys.executable, "-m", "loopline", "run", "slo"], worker="slo",
+                                                 bootstrap=bootstrap, state_dir=Path(tmp) / "state",
+                                                 expected=stats.records, timeout_s=180))
                 faust_plain.append(worker_rates.faust_counter_eps(bootstrap, stats.records, Path(tmp) / "faust"))
             finally:
                 broker.stop()

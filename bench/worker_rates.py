@@ -103,11 +103,18 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def faust_counter_eps(bootstrap: str, expected: int, state_dir: Path) -> float:
-    """Records/s of :data:`FAUST_COUNTER` reading the interactions topic from the beginning."""
-    process = start([sys.executable, "-c", FAUST_COUNTER, bootstrap, str(state_dir)], bootstrap=bootstrap,
-                    state_dir=state_dir)
+def measure(command: list[str], *, worker: str, bootstrap: str, state_dir: Path, expected: int,
+            timeout_s: float = 600) -> float:
+    """Start ``command``, take its :func:`rate` over ``expected`` records, stop it."""
+    process = start(command, bootstrap=bootstrap, state_dir=state_dir)
     try:
-        return rate(process, announced=state_dir / "workers" / "faust-counter.metrics", expected=expected)
+        return rate(process, announced=state_dir / "workers" / f"{worker}.metrics", expected=expected,
+                    timeout_s=timeout_s)
     finally:
         stop(process)
+
+
+def faust_counter_eps(bootstrap: str, expected: int, state_dir: Path) -> float:
+    """Records/s of :data:`FAUST_COUNTER` reading the interactions topic from the beginning."""
+    return measure([sys.executable, "-c", FAUST_COUNTER, bootstrap, str(state_dir)], worker="faust-counter",
+                   bootstrap=bootstrap, state_dir=state_dir, expected=expected)

@@ -328,22 +328,17 @@ class EscalationWorker:
         _schedule(clock, conversation, result.state, policy)
         self._housekeeping(clock)
 
-    def reschedule(self, recovered: Iterable[tuple[str, int, ConversationState]]) -> int:
+    def reschedule(self, recovered: Iterable[tuple[str, int, ConversationState]]) -> None:
         """Rebuild every partition's due list from the table's conversations ``(id, partition,
         state)``: after a restart or a rebalance, a conversation that ended (or went quiet) before
         it still expires once its partition's event time passes the grace (or the idle limit), and a
-        handoff nobody accepted still re-emits. Watermarks are kept. Returns how many were put back."""
+        handoff nobody accepted still re-emits. Watermarks are kept."""
         for clock in self.clocks.values():
             clock.clear()
-        scheduled = 0
         for conversation, partition, state in recovered:
             self.partition_of[conversation] = partition
             clock = self.clocks.setdefault(partition, PartitionClock())
-            route = self._load_route(conversation)
-            _schedule(clock, conversation, state,
-                      self.router.route(conversation, pinned=route[0] if route else None).policy)
-            scheduled += 1
-        return scheduled
+            _schedule(clock, conversation, state, self._served(conversation).policy)
 
     async def _after_recovery(self) -> None:
         """Faust's table recovery callback (start and every rebalance): :meth:`reschedule` from
@@ -357,8 +352,8 @@ class EscalationWorker:
             if partition is None or raw is None:
                 continue
             entries.append((conversation, partition, ConversationState.from_bytes(raw)))
-        log.info("escalation: %d conversations back on their partitions' due lists after recovery",
-                 self.reschedule(entries))
+        self.reschedule(entries)
+        log.info("escalation: %d conversations back on their partitions' due lists after recovery", len(entries))
 
     def _route(self, conversation: str) -> tuple[Served, Served | None]:
         """The version deciding this conversation (chosen at its first event, then kept) and its shadow."""
@@ -372,6 +367,11 @@ class EscalationWorker:
         if shadow is None or shadow.version != route[1]:
             shadow = None  # the shadow only follows conversations it saw from their start
         return served, shadow
+
+    def _served(self, conversation: str) -> Served:
+        """The version deciding a conversation already routed (the one pinned at its first event)."""
+        route = self._load_route(conversation)
+        return self.router.route(conversation, pinned=route[0] if route else None)
 
     def _shadow(self, conversation: str, event: Event, shadow: Served, routed: list[Decision]) -> None:
         """Evaluate the shadow version on the same event with its own state; publish, never route."""
@@ -396,8 +396,7 @@ class EscalationWorker:
             state = self._load(conversation)
             if state is None:
                 continue
-            route = self._load_route(conversation)
-            served = self.router.route(conversation, pinned=route[0] if route else None)
+            served = self._served(conversation)
             policy = served.policy
             if state.expired(clock.watermark_ms, grace_ms=int(policy.grace_after_end_s * 1000),
                              idle_ms=int(policy.idle_expiry_s * 1000)):
